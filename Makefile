@@ -1,0 +1,181 @@
+# libonnxmini - build, test and install.
+#
+#   make            library, tools and examples under build/
+#   make demo       classify the MNIST test set with the model zoo's model
+#   make check      unit, loader, API and model tests
+#   make install    PREFIX, DESTDIR, LIBDIR and INCLUDEDIR are honoured
+#
+# Standard variables: CC, CFLAGS, CPPFLAGS, LDFLAGS, LDLIBS, PREFIX, DESTDIR.
+# WERROR=1 turns warnings into errors (CI sets it).
+
+CC       ?= cc
+AR       ?= ar
+PROTOC_C ?= protoc-c
+PKG_CONFIG ?= pkg-config
+CFLAGS   ?= -O2 -g
+CPPFLAGS ?=
+LDFLAGS  ?=
+PREFIX   ?= /usr/local
+LIBDIR   ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+BINDIR   ?= $(PREFIX)/bin
+BUILD    ?= build
+
+VERSION  := 0.1.0
+SOVERSION := 0
+
+WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wvla -Wpointer-arith -Wcast-qual -Wwrite-strings -Wundef \
+            -Wformat=2 -Wold-style-definition -Wmissing-declarations \
+            -Wredundant-decls -Wnested-externs -Wdeclaration-after-statement \
+            -Wno-declaration-after-statement
+ifeq ($(WERROR),1)
+WARNINGS += -Werror
+endif
+
+BASE_CFLAGS := -std=c11 $(WARNINGS) -fPIC -fvisibility=hidden \
+               -D_POSIX_C_SOURCE=200809L
+INCLUDES := -Iinclude -Ilib -I$(BUILD)/gen
+
+PNG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpng 2>/dev/null)
+PNG_LIBS   := $(shell $(PKG_CONFIG) --libs libpng 2>/dev/null || echo -lpng)
+PROTOBUF_LIBS := -lprotobuf-c
+LIB_DEPS := $(PROTOBUF_LIBS) -lm
+
+# The data directory: ONNXMINI_DATA_DIR (a relative one is taken from the
+# repository root), or data/ when unset, where tools/fetch-data.sh downloads
+# the files.
+ifneq ($(strip $(ONNXMINI_DATA_DIR)),)
+DATA_DIR := $(abspath $(ONNXMINI_DATA_DIR))
+export ONNXMINI_DATA_DIR := $(DATA_DIR)
+else
+DATA_DIR := $(CURDIR)/data
+endif
+
+# ---------------------------------------------------------------- sources
+
+GEN_C := $(BUILD)/gen/onnx.pb-c.c
+GEN_H := $(BUILD)/gen/onnx.pb-c.h
+
+LIB_SRC := $(wildcard lib/*.c) $(wildcard lib/ops/*.c) \
+           $(wildcard lib/kernels/*.c) $(wildcard lib/kernels/scalar/*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/onnx.pb-c.o
+
+STATIC_LIB := $(BUILD)/lib/libonnxmini.a
+SHARED_LIB := $(BUILD)/lib/libonnxmini.so.$(VERSION)
+SONAME     := libonnxmini.so.$(SOVERSION)
+
+CLASSIFY_SRC := $(wildcard examples/mnist_classify/*.c)
+CLASSIFY_OBJ := $(CLASSIFY_SRC:%.c=$(BUILD)/obj/%.o)
+
+TEST_SUPPORT_SRC := tests/model_builder.c tests/test_data.c
+TEST_SUPPORT_OBJ := $(TEST_SUPPORT_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_SRC := $(filter-out $(TEST_SUPPORT_SRC),$(wildcard tests/test_*.c))
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+
+PROGRAMS := $(BUILD)/bin/mnist_classify
+
+.PHONY: all lib deps demo check check-valgrind test data install uninstall \
+        clean
+all: lib $(PROGRAMS) $(TEST_BIN)
+
+lib: $(STATIC_LIB) $(BUILD)/lib/libonnxmini.so
+
+# ---------------------------------------------------------------- rules
+
+$(GEN_C) $(GEN_H): onnx.proto
+	@mkdir -p $(BUILD)/gen
+	$(PROTOC_C) --c_out=$(BUILD)/gen onnx.proto
+
+$(BUILD)/obj/gen/onnx.pb-c.o: $(GEN_C)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -std=c11 -fPIC -fvisibility=hidden \
+	    -I$(BUILD)/gen -c $< -o $@
+
+$(BUILD)/obj/lib/%.o: lib/%.c $(GEN_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(CFLAGS) $(INCLUDES) -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/examples/%.o: examples/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(CFLAGS) $(PNG_CFLAGS) -Iinclude \
+	    -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/tests/%.o: tests/%.c $(GEN_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(CFLAGS) $(INCLUDES) -Itests \
+	    -MMD -MP -c $< -o $@
+
+$(STATIC_LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(SHARED_LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) -shared -Wl,-soname,$(SONAME) $(LDFLAGS) $(CFLAGS) -o $@ $^ $(LIB_DEPS)
+
+$(BUILD)/lib/libonnxmini.so: $(SHARED_LIB)
+	ln -sf libonnxmini.so.$(VERSION) $(BUILD)/lib/$(SONAME)
+	ln -sf $(SONAME) $@
+
+$(BUILD)/bin/mnist_classify: $(CLASSIFY_OBJ) $(STATIC_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $(CFLAGS) -o $@ $(CLASSIFY_OBJ) $(STATIC_LIB) \
+	    $(PNG_LIBS) -lz $(LIB_DEPS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TEST_SUPPORT_OBJ) $(STATIC_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $(CFLAGS) -o $@ $< $(TEST_SUPPORT_OBJ) $(STATIC_LIB) \
+	    -lcmocka -lz $(LIB_DEPS)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# ---------------------------------------------------------------- tasks
+
+deps:
+	@sh tools/install-deps.sh
+
+data:
+	@sh tools/fetch-data.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh tools/fetch-data.sh
+	$(BUILD)/bin/mnist_classify --model "$(DATA_DIR)/mnist-12.onnx" \
+	    --mnist "$(DATA_DIR)"
+	$(BUILD)/bin/mnist_classify --model "$(DATA_DIR)/mnist-12.onnx" \
+	    "$(DATA_DIR)"/digits/*.pgm
+
+check: deps
+	@$(MAKE) --no-print-directory all
+	@sh tools/fetch-data.sh
+	@ONNXMINI_DATA_DIR="$(DATA_DIR)" sh tests/run-tests.sh $(BUILD)
+
+# The classifier on ten MNIST digits under valgrind's memcheck: any error or
+# leak fails.
+check-valgrind: all
+	@sh tools/fetch-data.sh --quiet
+	valgrind --quiet --leak-check=full --show-leak-kinds=all \
+	    --errors-for-leak-kinds=all --error-exitcode=1 \
+	    $(BUILD)/bin/mnist_classify --model "$(DATA_DIR)/mnist-12.onnx" \
+	    --mnist "$(DATA_DIR)" --limit 10
+
+test: check
+
+install: lib
+	install -d "$(DESTDIR)$(LIBDIR)" "$(DESTDIR)$(INCLUDEDIR)"
+	install -m 644 include/onnxmini.h "$(DESTDIR)$(INCLUDEDIR)/"
+	install -m 644 $(STATIC_LIB) "$(DESTDIR)$(LIBDIR)/"
+	install -m 755 $(SHARED_LIB) "$(DESTDIR)$(LIBDIR)/"
+	ln -sf libonnxmini.so.$(VERSION) "$(DESTDIR)$(LIBDIR)/$(SONAME)"
+	ln -sf $(SONAME) "$(DESTDIR)$(LIBDIR)/libonnxmini.so"
+
+uninstall:
+	rm -f "$(DESTDIR)$(INCLUDEDIR)/onnxmini.h" \
+	      "$(DESTDIR)$(LIBDIR)/libonnxmini.a" \
+	      "$(DESTDIR)$(LIBDIR)/libonnxmini.so.$(VERSION)" \
+	      "$(DESTDIR)$(LIBDIR)/$(SONAME)" "$(DESTDIR)$(LIBDIR)/libonnxmini.so"
+
+clean:
+	rm -rf $(BUILD)

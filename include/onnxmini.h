@@ -1,0 +1,324 @@
+/*
+ * onnxmini.h - the public API of libonnxmini, a small ONNX inference library.
+ *
+ * Usage in four steps:
+ *
+ *   onnxmini_model *model;
+ *   onnxmini_error err;
+ *   if (onnxmini_model_load_file("mnist-12.onnx", &model, &err) != ONNXMINI_OK)
+ *       fprintf(stderr, "%s\n", err.message);
+ *   onnxmini_session *session;
+ *   onnxmini_session_create(model, NULL, &session, &err);
+ *   onnxmini_session_set_input(session, "Input3", ONNXMINI_FLOAT, dims, 4,
+ *                              pixels, sizeof pixels);
+ *   onnxmini_session_run(session);
+ *   onnxmini_tensor out;
+ *   onnxmini_session_output(session, 0, &out);
+ *   ...
+ *   onnxmini_session_destroy(session);
+ *   onnxmini_model_free(model);
+ *
+ * Ownership and threads:
+ *   - A model is immutable after loading. One model may back any number of
+ *     sessions, on any number of threads at once. Free the model only after
+ *     every session created from it has been destroyed.
+ *   - A session is used by one thread at a time.
+ *   - Every destroy and free function accepts NULL.
+ *   - The library never prints, aborts or exits, and keeps no global mutable
+ *     state.
+ *
+ * Errors:
+ *   Every fallible function returns an onnxmini_status (ONNXMINI_OK is 0).
+ *   Functions that work on a session store a message naming what failed,
+ *   where, and the value; read it with onnxmini_session_message(). Functions
+ *   that create an object fill the onnxmini_error out-parameter instead,
+ *   since there is no object yet to hold the message.
+ */
+#ifndef ONNXMINI_H
+#define ONNXMINI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ===================================================================== */
+/* Version                                                                */
+/* ===================================================================== */
+
+#define ONNXMINI_VERSION_MAJOR 0
+#define ONNXMINI_VERSION_MINOR 1
+#define ONNXMINI_VERSION_PATCH 0
+#define ONNXMINI_VERSION_STRING "0.1.0"
+/* One number for comparisons: MAJOR * 10000 + MINOR * 100 + PATCH. */
+#define ONNXMINI_VERSION_NUMBER                                              \
+    (ONNXMINI_VERSION_MAJOR * 10000 + ONNXMINI_VERSION_MINOR * 100 +         \
+     ONNXMINI_VERSION_PATCH)
+
+#if defined(_WIN32) && defined(ONNXMINI_SHARED_BUILD)
+#define ONNXMINI_API __declspec(dllexport)
+#elif defined(__GNUC__) && __GNUC__ >= 4
+#define ONNXMINI_API __attribute__((visibility("default")))
+#else
+#define ONNXMINI_API
+#endif
+
+/* Returns the version of the linked library, such as "0.1.0". It may differ
+ * from ONNXMINI_VERSION_STRING when the program was built against another
+ * header. */
+ONNXMINI_API const char *onnxmini_version(void);
+
+/* Returns the linked library's ONNXMINI_VERSION_NUMBER. */
+ONNXMINI_API unsigned onnxmini_version_number(void);
+
+/* ===================================================================== */
+/* Status codes                                                           */
+/* ===================================================================== */
+
+/* The values are stable: new codes are only ever appended. */
+typedef enum onnxmini_status {
+    ONNXMINI_OK = 0,
+    /* A NULL pointer or an out-of-range argument in an API call. */
+    ONNXMINI_ERR_INVALID_ARGUMENT = 1,
+    /* A file could not be opened or read. */
+    ONNXMINI_ERR_IO = 2,
+    /* The bytes are not a valid ONNX protobuf message. */
+    ONNXMINI_ERR_PARSE = 3,
+    /* The model parses but breaks a rule of the ONNX format or of an
+     * operator: an undefined tensor, a cycle, a bad attribute. */
+    ONNXMINI_ERR_INVALID_MODEL = 4,
+    /* The model uses an operator, opset version, element type or feature
+     * that this library does not implement. */
+    ONNXMINI_ERR_UNSUPPORTED = 5,
+    /* An allocation failed or a configured memory limit was exceeded. */
+    ONNXMINI_ERR_OUT_OF_MEMORY = 6,
+    /* Shapes or element types do not fit: a fed input of the wrong shape,
+     * a MatMul whose inner dimensions differ, an Add that cannot broadcast. */
+    ONNXMINI_ERR_SHAPE = 7,
+    /* No input or output has the given name or index. */
+    ONNXMINI_ERR_NOT_FOUND = 8,
+    /* A call made in the wrong order: run before every input is set, an
+     * output read before a successful run. */
+    ONNXMINI_ERR_STATE = 9,
+    /* A size exceeds a limit: rank, elements per tensor, total bytes. */
+    ONNXMINI_ERR_LIMIT = 10
+} onnxmini_status;
+
+/* Returns a short fixed description of a status code, such as
+ * "unsupported feature"; never NULL. */
+ONNXMINI_API const char *onnxmini_status_string(onnxmini_status status);
+
+/* Length of the message buffer in onnxmini_error, including the final NUL. */
+#define ONNXMINI_ERROR_MESSAGE_SIZE 512
+
+/* The result of a call that creates an object. message is always
+ * NUL-terminated; it is "" when status is ONNXMINI_OK. */
+typedef struct onnxmini_error {
+    onnxmini_status status;
+    char message[ONNXMINI_ERROR_MESSAGE_SIZE];
+} onnxmini_error;
+
+/* ===================================================================== */
+/* Element types                                                          */
+/* ===================================================================== */
+
+/* The values are those of ONNX TensorProto.DataType. */
+typedef enum onnxmini_dtype {
+    ONNXMINI_UNDEFINED = 0,
+    ONNXMINI_FLOAT = 1,
+    ONNXMINI_UINT8 = 2,
+    ONNXMINI_INT8 = 3,
+    ONNXMINI_UINT16 = 4,
+    ONNXMINI_INT16 = 5,
+    ONNXMINI_INT32 = 6,
+    ONNXMINI_INT64 = 7,
+    ONNXMINI_STRING = 8,
+    ONNXMINI_BOOL = 9,
+    ONNXMINI_FLOAT16 = 10,
+    ONNXMINI_DOUBLE = 11,
+    ONNXMINI_UINT32 = 12,
+    ONNXMINI_UINT64 = 13,
+    ONNXMINI_COMPLEX64 = 14,
+    ONNXMINI_COMPLEX128 = 15,
+    ONNXMINI_BFLOAT16 = 16
+} onnxmini_dtype;
+
+/* Returns the ONNX name of an element type ("float", "int64", ...), or
+ * "unknown" for a value outside the enumeration. */
+ONNXMINI_API const char *onnxmini_dtype_name(onnxmini_dtype dtype);
+
+/* Returns the size in bytes of one element, or 0 for a type without a
+ * fixed size (string) and for unknown values. */
+ONNXMINI_API size_t onnxmini_dtype_size(onnxmini_dtype dtype);
+
+/* ===================================================================== */
+/* Models                                                                 */
+/* ===================================================================== */
+
+typedef struct onnxmini_model onnxmini_model;
+
+/* Loads an ONNX model from a file.
+ *
+ * path   the .onnx file; read in binary mode.
+ * model  receives the new model on success, NULL on failure.
+ * error  receives the status and a message on failure; may be NULL.
+ *
+ * Every operator, domain and opset version is checked here: a model that
+ * uses anything the library does not implement fails to load with
+ * ONNXMINI_ERR_UNSUPPORTED and a message that names it. The caller owns the
+ * model and frees it with onnxmini_model_free(). */
+ONNXMINI_API onnxmini_status onnxmini_model_load_file(const char *path,
+                                                      onnxmini_model **model,
+                                                      onnxmini_error *error);
+
+/* Loads an ONNX model from a memory buffer of `size` bytes. The buffer is
+ * only read during the call; the model keeps no pointer into it. The rest
+ * is as for onnxmini_model_load_file(). */
+ONNXMINI_API onnxmini_status onnxmini_model_load_memory(const void *data,
+                                                        size_t size,
+                                                        onnxmini_model **model,
+                                                        onnxmini_error *error);
+
+/* Frees a model. NULL is allowed. Every session created from the model must
+ * have been destroyed first. */
+ONNXMINI_API void onnxmini_model_free(onnxmini_model *model);
+
+/* Description of a graph input or output. The pointers stay valid as long
+ * as the model lives. */
+typedef struct onnxmini_value_info {
+    const char *name;
+    onnxmini_dtype dtype;
+    /* Rank, or -1 when the model declares no shape. */
+    int rank;
+    /* [rank] sizes; -1 where a dimension is symbolic or unknown. */
+    const int64_t *dims;
+    /* [rank] names of symbolic dimensions ("N", "batch"); an entry is NULL
+     * where the dimension is a fixed number or has no name. */
+    const char *const *dim_names;
+} onnxmini_value_info;
+
+/* Number of graph inputs a caller feeds. Inputs backed by an initializer
+ * (weights that IR-version-3 models also list as inputs) are not counted. */
+ONNXMINI_API size_t onnxmini_model_input_count(const onnxmini_model *model);
+
+/* Number of graph outputs. */
+ONNXMINI_API size_t onnxmini_model_output_count(const onnxmini_model *model);
+
+/* Fills *info for input `index` (0 .. input_count - 1). Returns
+ * ONNXMINI_ERR_NOT_FOUND for an index out of range. */
+ONNXMINI_API onnxmini_status onnxmini_model_input_info(
+    const onnxmini_model *model, size_t index, onnxmini_value_info *info);
+
+/* Fills *info for output `index` (0 .. output_count - 1). */
+ONNXMINI_API onnxmini_status onnxmini_model_output_info(
+    const onnxmini_model *model, size_t index, onnxmini_value_info *info);
+
+/* ===================================================================== */
+/* Sessions                                                               */
+/* ===================================================================== */
+
+typedef struct onnxmini_session onnxmini_session;
+
+/* Settings for a session. Initialise with onnxmini_session_options_init()
+ * before setting fields, so that fields added later get their defaults. */
+typedef struct onnxmini_session_options {
+    /* Size of this struct, set by onnxmini_session_options_init(). */
+    size_t struct_size;
+    /* Kernel instruction set: NULL or "" for the best the CPU has (or the
+     * one named by the environment variable ONNXMINI_ISA), else a name such
+     * as "scalar". A name the library or the CPU does not have makes
+     * session creation fail. */
+    const char *isa;
+    /* Intra-op threads; 0 or 1 runs on the calling thread. */
+    int threads;
+} onnxmini_session_options;
+
+/* Sets every field of *options to its default. */
+ONNXMINI_API void onnxmini_session_options_init(
+    onnxmini_session_options *options);
+
+/* Creates a session: infers shapes from the declared input shapes, picks
+ * kernels and plans memory.
+ *
+ * options  NULL for the defaults.
+ * session  receives the new session, NULL on failure.
+ * error    receives the status and message on failure; may be NULL.
+ *
+ * A symbolic dimension (such as a batch size "N") is planned with size 1
+ * until an input binds it; see onnxmini_session_set_input(). */
+ONNXMINI_API onnxmini_status onnxmini_session_create(
+    const onnxmini_model *model, const onnxmini_session_options *options,
+    onnxmini_session **session, onnxmini_error *error);
+
+/* Destroys a session. NULL is allowed. Output views become invalid. */
+ONNXMINI_API void onnxmini_session_destroy(onnxmini_session *session);
+
+/* Returns the message of the last failed call on this session, or "" when
+ * the last call succeeded. Valid until the next call on the session. */
+ONNXMINI_API const char *onnxmini_session_message(
+    const onnxmini_session *session);
+
+/* Returns the name of the kernel instruction set the session uses, such as
+ * "scalar". */
+ONNXMINI_API const char *onnxmini_session_isa(const onnxmini_session *session);
+
+/* Sets a graph input by name.
+ *
+ * dtype, dims, rank  the element type and shape of the data. They must
+ *                    match the model's declaration; a symbolic dimension
+ *                    takes the size given here, and every input that uses
+ *                    the same name must agree on it.
+ * data, bytes        the elements in row-major order; bytes must equal the
+ *                    element count times the element size.
+ *
+ * The session borrows `data` (no copy) until the next run has finished, so
+ * the buffer must stay valid and unchanged until then. When a symbolic
+ * dimension takes a new size, the session re-plans its memory here, never
+ * inside onnxmini_session_run(). */
+ONNXMINI_API onnxmini_status onnxmini_session_set_input(
+    onnxmini_session *session, const char *name, onnxmini_dtype dtype,
+    const int64_t *dims, size_t rank, const void *data, size_t bytes);
+
+/* Sets graph input `index` (the order of onnxmini_model_input_info()). */
+ONNXMINI_API onnxmini_status onnxmini_session_set_input_at(
+    onnxmini_session *session, size_t index, onnxmini_dtype dtype,
+    const int64_t *dims, size_t rank, const void *data, size_t bytes);
+
+/* Runs the graph. Every input must have been set. Performs no heap
+ * allocation. */
+ONNXMINI_API onnxmini_status onnxmini_session_run(onnxmini_session *session);
+
+/* A view of a tensor owned by the session. */
+typedef struct onnxmini_tensor {
+    onnxmini_dtype dtype;
+    size_t rank;
+    const int64_t *dims;     /* [rank] */
+    const void *data;        /* elements in row-major order */
+    size_t bytes;            /* element count times element size */
+} onnxmini_tensor;
+
+/* Fills *tensor with a view of graph output `index` after a successful run.
+ * The view stays valid until the next set_input, run or destroy on the
+ * session. */
+ONNXMINI_API onnxmini_status onnxmini_session_output(onnxmini_session *session,
+                                                     size_t index,
+                                                     onnxmini_tensor *tensor);
+
+/* Like onnxmini_session_output(), for the output with the given name. */
+ONNXMINI_API onnxmini_status onnxmini_session_output_by_name(
+    onnxmini_session *session, const char *name, onnxmini_tensor *tensor);
+
+/* Copies graph output `index` into `buffer` of `capacity` bytes. Returns
+ * ONNXMINI_ERR_INVALID_ARGUMENT, copying nothing, when the buffer is too
+ * small; *bytes (if not NULL) receives the size needed either way. */
+ONNXMINI_API onnxmini_status onnxmini_session_copy_output(
+    onnxmini_session *session, size_t index, void *buffer, size_t capacity,
+    size_t *bytes);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ONNXMINI_H */

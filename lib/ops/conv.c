@@ -1,0 +1,261 @@
+/*
+ * conv.c - Conv over any number of spatial axes (opsets 1, 11 and 22; the
+ * later versions changed only the type list and the documentation).
+ *
+ * X [N, C, D1..Dn] and W [M, C/group, k1..kn] give Y [N, M, O1..On]. Each
+ * group of C/group input channels produces M/group output channels. The
+ * kernel is lowered to a matrix product: im2col gathers the windows of one
+ * group into a [C/group * k1*..*kn, O1*..*On] matrix (skipped when the
+ * kernel is 1x..x1 with stride 1 and no padding, where X already has that
+ * layout), and the kernel table's GEMM multiplies W's rows by it.
+ */
+#include <string.h>
+
+#include "ops/op.h"
+#include "ops/window.h"
+
+static const int versions[] = {1, 11, 22, 0};
+
+typedef struct conv_state {
+    om_window win;
+    size_t batch;                     /* N */
+    size_t group;
+    size_t in_channels;               /* C / group */
+    size_t out_channels;              /* M / group */
+    size_t in_size;                   /* D1 * .. * Dn */
+    size_t out_size;                  /* O1 * .. * On */
+    size_t kernel_size;               /* k1 * .. * kn */
+    int direct;                       /* 1x1 kernel, stride 1, no padding */
+} conv_state;
+
+static onnxmini_status conv_check(const om_node *node, onnxmini_error *err)
+{
+    static const char *const attrs[] = {"auto_pad",     "dilations", "group",
+                                        "kernel_shape", "pads",      "strides",
+                                        NULL};
+    int64_t group;
+    onnxmini_status st = om_check_counts(node, 2, 3, 1, 1, err);
+
+    if (st == ONNXMINI_OK)
+        st = om_check_known_attrs(node, attrs, err);
+    if (st == ONNXMINI_OK)
+        st = om_window_check(node, err);
+    if (st == ONNXMINI_OK)
+        st = om_attr_int(node, "group", 1, &group, err);
+    if (st == ONNXMINI_OK && group < 1)
+        st = om_node_fail(err, node, ONNXMINI_ERR_INVALID_MODEL,
+                          "attribute 'group' is %lld, expected at least 1",
+                          (long long)group);
+    return st;
+}
+
+static onnxmini_status conv_infer(om_infer_ctx *ctx)
+{
+    const om_node *node = ctx->node;
+    const om_tensor *x = ctx->in[0], *w = ctx->in[1];
+    const om_tensor *b = ctx->n_in > 2 ? ctx->in[2] : NULL;
+    conv_state *s = ctx->state;
+    char sx[OM_DIMS_STR_SIZE], sw[OM_DIMS_STR_SIZE];
+    const int64_t *kernel_attr;
+    size_t n_kernel;
+    int64_t group, out[OM_MAX_RANK];
+    int spatial = x->rank - 2, i, direct;
+    onnxmini_status st;
+
+    om_dims_str(x->dims, x->rank, sx, sizeof sx);
+    om_dims_str(w->dims, w->rank, sw, sizeof sw);
+    if (x->dtype != ONNXMINI_FLOAT)
+        return om_node_fail(ctx->err, node, ONNXMINI_ERR_UNSUPPORTED,
+                            "input X has element type %s; only float is "
+                            "supported",
+                            om_dtype_name(x->dtype));
+    if (w->dtype != x->dtype || (b && b->dtype != x->dtype))
+        return om_node_fail(ctx->err, node, ONNXMINI_ERR_SHAPE,
+                            "inputs X, W and B must have the same element "
+                            "type");
+    if (x->rank < 3)
+        return om_node_fail(ctx->err, node, ONNXMINI_ERR_SHAPE,
+                            "input X %s needs rank 3 or more "
+                            "([N, C, spatial...])",
+                            sx);
+    if (w->rank != x->rank)
+        return om_node_fail(ctx->err, node, ONNXMINI_ERR_SHAPE,
+                            "weight W %s has rank %d, expected %d like X %s",
+                            sw, w->rank, x->rank, sx);
+
+    /* Channels and groups. */
+    st = om_attr_int(node, "group", 1, &group, ctx->err);
+    if (st != ONNXMINI_OK)
+        return st;
+    if (x->dims[1] != w->dims[1] * group)
+        return om_node_fail(ctx->err, node, ONNXMINI_ERR_SHAPE,
+                            "X %s has %lld channels, but W %s with group %lld "
+                            "expects %lld",
+                            sx, (long long)x->dims[1], sw, (long long)group,
+                            (long long)(w->dims[1] * group));
+    if (w->dims[0] % group != 0)
+        return om_node_fail(ctx->err, node, ONNXMINI_ERR_SHAPE,
+                            "W %s has %lld output channels, not a multiple of "
+                            "group %lld",
+                            sw, (long long)w->dims[0], (long long)group);
+    if (b && (b->rank != 1 || b->dims[0] != w->dims[0]))
+        return om_node_fail(ctx->err, node, ONNXMINI_ERR_SHAPE,
+                            "bias B must have shape [%lld]",
+                            (long long)w->dims[0]);
+
+    /* kernel_shape, when given, must agree with W. */
+    st = om_attr_ints(node, "kernel_shape", &kernel_attr, &n_kernel, ctx->err);
+    if (st != ONNXMINI_OK)
+        return st;
+    if (kernel_attr) {
+        if (n_kernel != (size_t)spatial)
+            return om_node_fail(ctx->err, node, ONNXMINI_ERR_INVALID_MODEL,
+                                "attribute 'kernel_shape' has %zu values, "
+                                "expected %d",
+                                n_kernel, spatial);
+        for (i = 0; i < spatial; i++)
+            if (kernel_attr[i] != w->dims[i + 2])
+                return om_node_fail(ctx->err, node, ONNXMINI_ERR_SHAPE,
+                                    "attribute 'kernel_shape' does not match "
+                                    "W %s at axis %d",
+                                    sw, i);
+    }
+
+    st = om_window_init(&s->win, node, x->dims + 2, spatial, w->dims + 2, 0,
+                        ctx->err);
+    if (st != ONNXMINI_OK)
+        return st;
+
+    out[0] = x->dims[0];
+    out[1] = w->dims[0];
+    s->in_size = 1;
+    s->out_size = 1;
+    s->kernel_size = 1;
+    direct = 1;
+    for (i = 0; i < spatial; i++) {
+        out[i + 2] = s->win.out[i];
+        s->in_size *= (size_t)x->dims[i + 2];
+        s->out_size *= (size_t)s->win.out[i];
+        s->kernel_size *= (size_t)w->dims[i + 2];
+        if (w->dims[i + 2] != 1 || s->win.stride[i] != 1 ||
+            s->win.pad_begin[i] != 0 || s->win.pad_end[i] != 0)
+            direct = 0;
+    }
+    st = om_tensor_set_shape(ctx->out[0], x->dtype, out, x->rank, ctx->err);
+    if (st != ONNXMINI_OK)
+        return st;
+
+    s->batch = (size_t)x->dims[0];
+    s->group = (size_t)group;
+    s->in_channels = (size_t)w->dims[1];
+    s->out_channels = (size_t)(w->dims[0] / group);
+    s->direct = direct;
+    if (!direct) {
+        size_t rows = s->in_channels * s->kernel_size;
+        if (s->out_size && rows > SIZE_MAX / sizeof(float) / s->out_size)
+            return om_node_fail(ctx->err, node, ONNXMINI_ERR_LIMIT,
+                                "the im2col buffer would be too large");
+        ctx->scratch_bytes = rows * s->out_size * sizeof(float);
+    }
+    return ONNXMINI_OK;
+}
+
+/* Gathers the windows of `channels` input planes into col, one row per
+ * (channel, kernel offset) and one column per output position; positions
+ * in the padding read as 0. */
+static void im2col(const conv_state *s, const float *x, float *col)
+{
+    const om_window *w = &s->win;
+    int n = w->n, last = n - 1, d;
+    size_t c, kp;
+
+    for (c = 0; c < s->in_channels; c++) {
+        const float *plane = x + c * s->in_size;
+        for (kp = 0; kp < s->kernel_size; kp++) {
+            int64_t kidx[OM_MAX_SPATIAL], oidx[OM_MAX_SPATIAL] = {0};
+            size_t rest = kp;
+            float *row = col + (c * s->kernel_size + kp) * s->out_size;
+
+            /* Kernel offset of this row, last axis fastest. */
+            for (d = last; d >= 0; d--) {
+                kidx[d] = (int64_t)(rest % (size_t)w->kernel[d]);
+                rest /= (size_t)w->kernel[d];
+            }
+
+            /* Walk the output positions, the last axis in the inner
+             * loop. */
+            for (;;) {
+                int64_t offset = 0;
+                int inside = 1;
+                int64_t ow, base_last;
+
+                for (d = 0; d < last; d++) {
+                    int64_t i = oidx[d] * w->stride[d] - w->pad_begin[d] +
+                                kidx[d] * w->dilation[d];
+                    if (i < 0 || i >= w->in[d])
+                        inside = 0;
+                    offset = offset * w->in[d] + i;
+                }
+                base_last = kidx[last] * w->dilation[last] - w->pad_begin[last];
+                for (ow = 0; ow < w->out[last]; ow++) {
+                    int64_t i = ow * w->stride[last] + base_last;
+                    row[ow] = inside && i >= 0 && i < w->in[last]
+                                  ? plane[offset * w->in[last] + i]
+                                  : 0.0f;
+                }
+                row += w->out[last];
+
+                for (d = last - 1; d >= 0; d--) {
+                    if (++oidx[d] < w->out[d])
+                        break;
+                    oidx[d] = 0;
+                }
+                if (d < 0)
+                    break;
+            }
+        }
+    }
+}
+
+static onnxmini_status conv_run(const om_run_ctx *ctx)
+{
+    const conv_state *s = ctx->state;
+    const float *x = ctx->in[0]->data;
+    const float *w = ctx->in[1]->data;
+    const float *bias = ctx->n_in > 2 && ctx->in[2] ? ctx->in[2]->data : NULL;
+    float *y = ctx->out[0]->data;
+    size_t k = s->in_channels * s->kernel_size, n, g, m, i;
+
+    if (ctx->out[0]->count == 0)
+        return ONNXMINI_OK;
+    for (n = 0; n < s->batch; n++) {
+        for (g = 0; g < s->group; g++) {
+            const float *xg =
+                x + (n * s->group + g) * s->in_channels * s->in_size;
+            const float *wg = w + g * s->out_channels * k;
+            float *yg = y + (n * s->group + g) * s->out_channels * s->out_size;
+            const float *col = xg;
+
+            if (!s->direct) {
+                im2col(s, xg, ctx->scratch);
+                col = ctx->scratch;
+            }
+            ctx->kernels->f32_gemm(s->out_channels, s->out_size, k, wg, k, col,
+                                   s->out_size, yg, s->out_size);
+            if (!bias)
+                continue;
+            for (m = 0; m < s->out_channels; m++) {
+                float bm = bias[g * s->out_channels + m];
+                float *row = yg + m * s->out_size;
+                for (i = 0; i < s->out_size; i++)
+                    row[i] += bm;
+            }
+        }
+    }
+    return ONNXMINI_OK;
+}
+
+const om_op om_op_conv = {
+    "", "Conv", versions, 0, 0, sizeof(conv_state),
+    conv_check, conv_infer, conv_run,
+};

@@ -1,0 +1,112 @@
+/*
+ * registry.c - the operator table: (domain, op_type) -> definition, and the
+ * shared checks operators use at load.
+ */
+#include <string.h>
+
+#include "ops/op.h"
+
+static const om_op *const registry[] = {
+    &om_op_add,     &om_op_constant, &om_op_conv, &om_op_identity,
+    &om_op_matmul,  &om_op_maxpool,  &om_op_relu, &om_op_reshape,
+};
+
+#define N_OPS (sizeof registry / sizeof registry[0])
+
+const om_op *om_registry_entry(size_t i)
+{
+    return i < N_OPS ? registry[i] : NULL;
+}
+
+onnxmini_status om_registry_resolve(om_node *node, onnxmini_error *err)
+{
+    const om_op *op = NULL;
+    size_t i;
+
+    for (i = 0; i < N_OPS; i++)
+        if (strcmp(registry[i]->op_type, node->op_type) == 0 &&
+            strcmp(registry[i]->domain, node->domain) == 0)
+            op = registry[i];
+    if (!op)
+        return om_node_fail(err, node, ONNXMINI_ERR_UNSUPPORTED,
+                            "operator %s of domain '%s' (opset %d) is not "
+                            "supported",
+                            node->op_type,
+                            node->domain[0] ? node->domain : "ai.onnx",
+                            node->opset);
+    if (op->domain[0] == '\0' && node->opset > OM_MAX_ONNX_OPSET)
+        return om_node_fail(err, node, ONNXMINI_ERR_UNSUPPORTED,
+                            "opset %d of domain 'ai.onnx' is newer than this "
+                            "library knows (up to %d)",
+                            node->opset, OM_MAX_ONNX_OPSET);
+
+    /* The definition in force is the newest one not above the opset. */
+    node->since_version = 0;
+    for (i = 0; op->versions[i]; i++)
+        if (op->versions[i] <= node->opset)
+            node->since_version = op->versions[i];
+    if (node->since_version == 0)
+        return om_node_fail(err, node, ONNXMINI_ERR_UNSUPPORTED,
+                            "operator %s does not exist in opset %d (it was "
+                            "added in opset %d)",
+                            node->op_type, node->opset, op->versions[0]);
+    node->op = op;
+    return ONNXMINI_OK;
+}
+
+onnxmini_status om_check_counts(const om_node *node, int min_in, int max_in,
+                                int min_out, int max_out, onnxmini_error *err)
+{
+    int n_in = node->n_inputs, n_out = node->n_outputs, i;
+
+    if (n_in < min_in || n_in > max_in)
+        return om_node_fail(err, node, ONNXMINI_ERR_INVALID_MODEL,
+                            "has %d inputs, expected %d to %d (opset %d)", n_in,
+                            min_in, max_in, node->opset);
+    if (n_out < min_out || n_out > max_out)
+        return om_node_fail(err, node, ONNXMINI_ERR_INVALID_MODEL,
+                            "has %d outputs, expected %d to %d (opset %d)",
+                            n_out, min_out, max_out, node->opset);
+    for (i = 0; i < min_in; i++)
+        if (node->inputs[i] < 0)
+            return om_node_fail(err, node, ONNXMINI_ERR_INVALID_MODEL,
+                                "required input %d is empty", i);
+    for (i = 0; i < min_out; i++)
+        if (node->outputs[i] < 0)
+            return om_node_fail(err, node, ONNXMINI_ERR_INVALID_MODEL,
+                                "required output %d is empty", i);
+    return ONNXMINI_OK;
+}
+
+onnxmini_status om_check_known_attrs(const om_node *node,
+                                     const char *const *names,
+                                     onnxmini_error *err)
+{
+    int i;
+    for (i = 0; i < node->n_attrs; i++) {
+        const char *const *n;
+        for (n = names; *n; n++)
+            if (strcmp(*n, node->attrs[i].name) == 0)
+                break;
+        if (!*n)
+            return om_node_fail(err, node, ONNXMINI_ERR_INVALID_MODEL,
+                                "unknown attribute '%s' for %s opset %d",
+                                node->attrs[i].name, node->op_type,
+                                node->opset);
+    }
+    return ONNXMINI_OK;
+}
+
+onnxmini_status om_check_dtype(const om_node *node, const char *what,
+                               int dtype, const int *allowed,
+                               onnxmini_error *err)
+{
+    const int *a;
+    for (a = allowed; *a; a++)
+        if (*a == dtype)
+            return ONNXMINI_OK;
+    return om_node_fail(err, node, ONNXMINI_ERR_UNSUPPORTED,
+                        "%s has element type %s, which this operator does not "
+                        "support",
+                        what, om_dtype_name(dtype));
+}

@@ -1,0 +1,97 @@
+/*
+ * plan.c - place buffers with known lifetimes in one arena.
+ */
+#include <stdlib.h>
+
+#include "plan.h"
+
+static size_t align_up(size_t n)
+{
+    return (n + OM_ALIGNMENT - 1) / OM_ALIGNMENT * OM_ALIGNMENT;
+}
+
+typedef struct sized {
+    size_t bytes;
+    int index;
+} sized;
+
+/* Largest first; ties by index, so that the placement does not depend on
+ * qsort's stability. */
+static int by_size_desc(const void *pa, const void *pb)
+{
+    const sized *a = pa, *b = pb;
+    if (a->bytes != b->bytes)
+        return a->bytes > b->bytes ? -1 : 1;
+    return a->index - b->index;
+}
+
+static int by_offset(const void *pa, const void *pb)
+{
+    const om_plan_buffer *a = *(const om_plan_buffer *const *)pa;
+    const om_plan_buffer *b = *(const om_plan_buffer *const *)pb;
+    if (a->offset != b->offset)
+        return a->offset < b->offset ? -1 : 1;
+    return 0;
+}
+
+onnxmini_status om_plan_place(om_plan_buffer *bufs, int n, size_t *total,
+                              onnxmini_error *err)
+{
+    sized *order = malloc((size_t)(n ? n : 1) * sizeof *order);
+    om_plan_buffer **live = malloc((size_t)(n ? n : 1) * sizeof *live);
+    int *placed = calloc((size_t)(n ? n : 1), sizeof *placed);
+    size_t end = 0;
+    int i, j;
+
+    if (!order || !live || !placed) {
+        free(order);
+        free(live);
+        free(placed);
+        return om_fail(err, ONNXMINI_ERR_OUT_OF_MEMORY,
+                       "out of memory while planning");
+    }
+
+    /* Greedy best fit, largest buffers first: each buffer goes into the
+     * smallest gap between buffers already placed whose lifetimes overlap
+     * its own, or after the last of them. */
+    for (i = 0; i < n; i++) {
+        order[i].bytes = bufs[i].bytes;
+        order[i].index = i;
+    }
+    qsort(order, (size_t)n, sizeof *order, by_size_desc);
+
+    for (i = 0; i < n; i++) {
+        om_plan_buffer *b = &bufs[order[i].index];
+        size_t size = align_up(b->bytes), cursor = 0;
+        size_t best = (size_t)-1, best_gap = (size_t)-1;
+        int n_live = 0;
+
+        for (j = 0; j < n; j++) {
+            om_plan_buffer *o = &bufs[j];
+            if (placed[j] && o->first <= b->last && b->first <= o->last)
+                live[n_live++] = o;
+        }
+        qsort(live, (size_t)n_live, sizeof *live, by_offset);
+        for (j = 0; j < n_live; j++) {
+            if (live[j]->offset >= cursor) {
+                size_t gap = live[j]->offset - cursor;
+                if (gap >= size && gap < best_gap) {
+                    best = cursor;
+                    best_gap = gap;
+                }
+            }
+            if (live[j]->offset + align_up(live[j]->bytes) > cursor)
+                cursor = live[j]->offset + align_up(live[j]->bytes);
+        }
+        b->offset = best != (size_t)-1 ? best : cursor;
+        placed[order[i].index] = 1;
+        if (b->offset + size > end)
+            end = b->offset + size;
+    }
+
+    free(order);
+    free(live);
+    free(placed);
+    *total = end;
+    return ONNXMINI_OK;
+}

@@ -1,0 +1,23 @@
+/*
+ * plan.h - arena placement for buffers with known lifetimes.
+ */
+#ifndef OM_PLAN_H
+#define OM_PLAN_H
+
+#include "internal.h"
+
+/* A buffer live from step `first` to step `last`, inclusive. */
+typedef struct om_plan_buffer {
+    size_t bytes;
+    int first;
+    int last;
+    size_t offset;                    /* set by om_plan_place */
+} om_plan_buffer;
+
+/* Assigns each buffer an OM_ALIGNMENT-aligned offset so that buffers whose
+ * lifetimes overlap never overlap in memory, and sets *total to the arena
+ * size needed. */
+onnxmini_status om_plan_place(om_plan_buffer *bufs, int n, size_t *total,
+                              onnxmini_error *err);
+
+#endif /* OM_PLAN_H */

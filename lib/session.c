@@ -1,0 +1,896 @@
+/*
+ * session.c - sessions: bind input shapes, infer shapes, fold constants,
+ * plan memory, run, read outputs.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "ops/op.h"
+#include "plan.h"
+
+/* A symbolic dimension name and the size it is bound to. */
+typedef struct binding {
+    const char *name;                 /* owned by the model */
+    int64_t size;
+} binding;
+
+/* What the caller set for one graph input. */
+typedef struct input_slot {
+    int is_set;
+    int rank;
+    int64_t dims[OM_MAX_RANK];
+    const void *data;                 /* borrowed from the caller */
+    size_t bytes;
+    int needs_data;                   /* contents shape the plan */
+    void *data_copy;                  /* owned copy when needs_data */
+} input_slot;
+
+/* One constant computed at planning time. */
+typedef struct folded {
+    void *data;
+    struct folded *next;
+} folded;
+
+struct onnxmini_session {
+    const onnxmini_model *model;
+    const om_kernels *kernels;
+    onnxmini_error err;
+
+    binding *bindings;                /* [n_bindings] */
+    int n_bindings;
+    input_slot *inputs;               /* [model->n_inputs] */
+
+    om_tensor *tensors;               /* [model->n_values] */
+    om_tensor **io;                   /* per node: inputs then outputs */
+    int *io_offset;                   /* [n_nodes] start of a node's slots */
+
+    /* The plan; valid when planned is set. */
+    int planned;
+    int *steps;                       /* [n_steps] node indices run */
+    int n_steps;
+    size_t *scratch_bytes;            /* [n_nodes] */
+    unsigned char *states;            /* per-node operator state */
+    size_t *state_offset;             /* [n_nodes] */
+    void *arena;
+    size_t arena_bytes;
+    void *scratch;
+    folded *constants;
+
+    int has_run;                      /* outputs hold a run's results */
+};
+
+static onnxmini_status session_fail(onnxmini_session *s, onnxmini_status st,
+                                    const char *fmt, ...) OM_PRINTF(3, 4);
+
+static onnxmini_status session_fail(onnxmini_session *s, onnxmini_status st,
+                                    const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->err.message, sizeof s->err.message, fmt, ap);
+    va_end(ap);
+    s->err.status = st;
+    return st;
+}
+
+static size_t align_up(size_t n)
+{
+    return (n + OM_ALIGNMENT - 1) / OM_ALIGNMENT * OM_ALIGNMENT;
+}
+
+/* ------------------------------------------------------------ bindings */
+
+static binding *find_binding(onnxmini_session *s, const char *name)
+{
+    int i;
+    for (i = 0; i < s->n_bindings; i++)
+        if (strcmp(s->bindings[i].name, name) == 0)
+            return &s->bindings[i];
+    return NULL;
+}
+
+/* Collects every symbolic dimension name of the graph inputs, each bound
+ * to 1 until an input gives its size. */
+static int init_bindings(onnxmini_session *s)
+{
+    const onnxmini_model *m = s->model;
+    int i, j, n = 0;
+
+    s->bindings = calloc((size_t)m->n_inputs * OM_MAX_RANK + 1,
+                         sizeof *s->bindings);
+    if (!s->bindings)
+        return -1;
+    for (i = 0; i < m->n_inputs; i++) {
+        const om_value *v = &m->values[m->inputs[i]];
+        for (j = 0; j < v->rank; j++) {
+            const char *name = v->dim_names[j];
+            if (name && !find_binding(s, name)) {
+                s->bindings[n].name = name;
+                s->bindings[n].size = 1;
+                s->n_bindings = ++n;
+            }
+        }
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ planning */
+
+static void free_plan(onnxmini_session *s)
+{
+    folded *f = s->constants;
+    while (f) {
+        folded *next = f->next;
+        om_aligned_free(f->data);
+        free(f);
+        f = next;
+    }
+    s->constants = NULL;
+    om_aligned_free(s->arena);
+    s->arena = NULL;
+    s->arena_bytes = 0;
+    s->scratch = NULL;
+    free(s->states);
+    s->states = NULL;
+    s->n_steps = 0;
+    s->planned = 0;
+    s->has_run = 0;
+}
+
+/* Shape of a graph input for planning: what the caller set, else the
+ * declaration with symbolic dimensions bound. Returns 0 when the shape is
+ * not known yet. */
+static int input_shape(onnxmini_session *s, int index, int64_t *dims,
+                       int *rank)
+{
+    const om_value *v = &s->model->values[s->model->inputs[index]];
+    const input_slot *slot = &s->inputs[index];
+    int i;
+
+    if (slot->is_set) {
+        *rank = slot->rank;
+        memcpy(dims, slot->dims, sizeof slot->dims);
+        return 1;
+    }
+    if (v->rank < 0)
+        return 0;
+    *rank = v->rank;
+    for (i = 0; i < v->rank; i++) {
+        if (v->dims[i] >= 0)
+            dims[i] = v->dims[i];
+        else if (v->dim_names[i])
+            dims[i] = find_binding(s, v->dim_names[i])->size;
+        else
+            return 0;
+    }
+    return 1;
+}
+
+/* Fills the tensors of initializers and graph inputs. Returns 0 when an
+ * input's shape or contents must be set before planning is possible. */
+static onnxmini_status bind_sources(onnxmini_session *s, int *ready)
+{
+    const onnxmini_model *m = s->model;
+    int i;
+
+    *ready = 1;
+    for (i = 0; i < m->n_values; i++) {
+        const om_value *v = &m->values[i];
+        om_tensor *t = &s->tensors[i];
+        memset(t, 0, sizeof *t);
+        if (v->kind == OM_VALUE_INITIALIZER) {
+            onnxmini_status st =
+                om_tensor_set_shape(t, v->dtype, v->dims, v->rank, &s->err);
+            if (st != ONNXMINI_OK)
+                return st;
+            t->data = v->data;
+            t->is_constant = 1;
+        }
+    }
+    for (i = 0; i < m->n_inputs; i++) {
+        const input_slot *slot = &s->inputs[i];
+        om_tensor *t = &s->tensors[m->inputs[i]];
+        int64_t dims[OM_MAX_RANK];
+        int rank;
+        onnxmini_status st;
+
+        if (!input_shape(s, i, dims, &rank) ||
+            (slot->needs_data && !slot->is_set)) {
+            *ready = 0;
+            continue;
+        }
+        st = om_tensor_set_shape(t, m->values[m->inputs[i]].dtype, dims, rank,
+                                 &s->err);
+        if (st != ONNXMINI_OK)
+            return session_fail(s, st, "graph input '%s': %s",
+                                m->values[m->inputs[i]].name,
+                                s->err.message);
+        t->data = (void *)(uintptr_t)slot->data;
+        if (slot->needs_data) {
+            /* The plan depends on these contents; it is redone whenever
+             * they change, so they count as constant within it. */
+            t->data = slot->data_copy;
+            t->is_constant = 1;
+        }
+    }
+    return ONNXMINI_OK;
+}
+
+static om_infer_ctx node_infer_ctx(onnxmini_session *s, int n)
+{
+    const om_node *node = &s->model->nodes[n];
+    om_infer_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.node = node;
+    ctx.in = s->io + s->io_offset[n];
+    ctx.n_in = node->n_inputs;
+    ctx.out = ctx.in + node->n_inputs;
+    ctx.n_out = node->n_outputs;
+    ctx.state = s->states + s->state_offset[n];
+    ctx.kernels = s->kernels;
+    ctx.err = &s->err;
+    return ctx;
+}
+
+static om_run_ctx node_run_ctx(onnxmini_session *s, int n, void *scratch)
+{
+    const om_node *node = &s->model->nodes[n];
+    om_run_ctx ctx;
+    ctx.node = node;
+    ctx.in = s->io + s->io_offset[n];
+    ctx.n_in = node->n_inputs;
+    ctx.out = ctx.in + node->n_inputs;
+    ctx.n_out = node->n_outputs;
+    ctx.state = s->states + s->state_offset[n];
+    ctx.scratch = scratch;
+    ctx.kernels = s->kernels;
+    ctx.err = &s->err;
+    return ctx;
+}
+
+/* Runs a node whose inputs are all constant once, now, and keeps its
+ * outputs as constants of this plan. */
+static onnxmini_status fold_node(onnxmini_session *s, int n)
+{
+    const om_node *node = &s->model->nodes[n];
+    om_run_ctx ctx;
+    void *scratch = NULL;
+    onnxmini_status st;
+    int i;
+
+    for (i = 0; i < node->n_outputs; i++) {
+        om_tensor *t = s->io[s->io_offset[n] + node->n_inputs + i];
+        folded *f;
+        if (!t)
+            continue;
+        t->is_constant = 1;
+        if ((node->op->flags & OM_OP_ALIAS) && i == 0) {
+            /* A view of constant data needs no copy. */
+            t->data = s->io[s->io_offset[n]]->data;
+            continue;
+        }
+        f = calloc(1, sizeof *f);
+        if (f)
+            f->data = om_aligned_alloc(t->bytes ? t->bytes : 1);
+        if (!f || !f->data) {
+            free(f);
+            return session_fail(s, ONNXMINI_ERR_OUT_OF_MEMORY,
+                                "out of memory folding a constant of %zu "
+                                "bytes",
+                                t->bytes);
+        }
+        f->next = s->constants;
+        s->constants = f;
+        t->data = f->data;
+    }
+    if (s->scratch_bytes[n]) {
+        scratch = om_aligned_alloc(s->scratch_bytes[n]);
+        if (!scratch)
+            return session_fail(s, ONNXMINI_ERR_OUT_OF_MEMORY,
+                                "out of memory folding a constant");
+    }
+    ctx = node_run_ctx(s, n, scratch);
+    st = node->op->run(&ctx);
+    om_aligned_free(scratch);
+    return st;
+}
+
+/* Infers every node's output shapes in order, folding nodes whose inputs
+ * are all constant, and lists the nodes left to run. */
+static onnxmini_status infer_all(onnxmini_session *s)
+{
+    const onnxmini_model *m = s->model;
+    int n, i;
+
+    for (n = 0; n < m->n_nodes; n++) {
+        const om_node *node = &m->nodes[n];
+        om_infer_ctx ctx = node_infer_ctx(s, n);
+        int all_constant = 1;
+        onnxmini_status st;
+
+        for (i = 0; i < node->n_outputs; i++)
+            if (ctx.out[i])
+                memset(ctx.out[i], 0, sizeof *ctx.out[i]);
+        for (i = 0; i < node->n_inputs; i++)
+            if (ctx.in[i] && !ctx.in[i]->is_constant)
+                all_constant = 0;
+
+        st = node->op->infer(&ctx);
+        if (st != ONNXMINI_OK)
+            return st;
+        s->scratch_bytes[n] = ctx.scratch_bytes;
+
+        if (all_constant) {
+            st = fold_node(s, n);
+            if (st != ONNXMINI_OK)
+                return st;
+        } else {
+            s->steps[s->n_steps++] = n;
+        }
+    }
+    return ONNXMINI_OK;
+}
+
+/* Places every intermediate value of the steps in one arena. A value that
+ * an aliasing operator (Reshape) or an in-place operator (Relu, Add)
+ * writes shares its input's buffer. */
+static onnxmini_status place_values(onnxmini_session *s)
+{
+    const onnxmini_model *m = s->model;
+    int nv = m->n_values, i, j, k, n_bufs = 0;
+    int *last_use = malloc((size_t)nv * sizeof(int));
+    int *root = malloc((size_t)nv * sizeof(int));
+    int *buffer_of = malloc((size_t)nv * sizeof(int));
+    om_plan_buffer *bufs = calloc((size_t)nv, sizeof *bufs);
+    size_t scratch = 0, values_bytes = 0;
+    onnxmini_status st = ONNXMINI_OK;
+    unsigned char *base;
+
+    if (!last_use || !root || !buffer_of || !bufs) {
+        st = session_fail(s, ONNXMINI_ERR_OUT_OF_MEMORY,
+                          "out of memory while planning");
+        goto done;
+    }
+
+    /* The last step that reads each value; graph outputs live to the end. */
+    for (i = 0; i < nv; i++) {
+        last_use[i] = m->values[i].is_graph_output ? s->n_steps : -1;
+        root[i] = i;
+        buffer_of[i] = -1;
+    }
+    for (k = 0; k < s->n_steps; k++) {
+        const om_node *node = &m->nodes[s->steps[k]];
+        for (j = 0; j < node->n_inputs; j++)
+            if (node->inputs[j] >= 0 && last_use[node->inputs[j]] < k)
+                last_use[node->inputs[j]] = k;
+    }
+
+    /* One buffer per group of values that share memory. */
+    for (k = 0; k < s->n_steps; k++) {
+        int n = s->steps[k];
+        const om_node *node = &m->nodes[n];
+        for (j = 0; j < node->n_outputs; j++) {
+            int v = node->outputs[j], shared = -1;
+            om_tensor *t;
+            if (v < 0)
+                continue;
+            t = &s->tensors[v];
+            if (j == 0 && (node->op->flags & (OM_OP_ALIAS | OM_OP_IN_PLACE))) {
+                for (i = 0; i < node->n_inputs && i < 2 && shared < 0; i++) {
+                    int u = node->inputs[i], b;
+                    if (u < 0 || buffer_of[root[u]] < 0)
+                        continue;     /* not an intermediate of this plan */
+                    b = buffer_of[root[u]];
+                    if (s->tensors[u].bytes != t->bytes ||
+                        s->tensors[u].dtype != t->dtype)
+                        continue;
+                    if (node->op->flags & OM_OP_ALIAS) {
+                        if (i == 0)
+                            shared = u;
+                    } else if (bufs[b].last <= k &&
+                               !m->values[u].is_graph_output) {
+                        shared = u;   /* the input dies here */
+                    }
+                }
+            }
+            if (shared >= 0) {
+                int b = buffer_of[root[shared]];
+                root[v] = root[shared];
+                if (last_use[v] > bufs[b].last)
+                    bufs[b].last = last_use[v];
+                continue;
+            }
+            bufs[n_bufs].bytes = t->bytes;
+            bufs[n_bufs].first = k;
+            bufs[n_bufs].last = last_use[v] > k ? last_use[v] : k;
+            buffer_of[v] = n_bufs++;
+        }
+        if (s->scratch_bytes[n] > scratch)
+            scratch = s->scratch_bytes[n];
+    }
+
+    st = om_plan_place(bufs, n_bufs, &values_bytes, &s->err);
+    if (st != ONNXMINI_OK)
+        goto done;
+
+    /* One allocation: values first, then the scratch area. */
+    s->arena_bytes = align_up(values_bytes) + align_up(scratch);
+    s->arena = om_aligned_alloc(s->arena_bytes ? s->arena_bytes : 1);
+    if (!s->arena) {
+        st = session_fail(s, ONNXMINI_ERR_OUT_OF_MEMORY,
+                          "cannot allocate an arena of %zu bytes",
+                          s->arena_bytes);
+        goto done;
+    }
+    base = s->arena;
+    s->scratch = base + align_up(values_bytes);
+    for (i = 0; i < nv; i++) {
+        int b = buffer_of[root[i]];
+        if (b >= 0 && !s->tensors[i].is_constant &&
+            m->values[i].kind == OM_VALUE_INTERMEDIATE)
+            s->tensors[i].data = base + bufs[b].offset;
+    }
+
+done:
+    free(last_use);
+    free(root);
+    free(buffer_of);
+    free(bufs);
+    return st;
+}
+
+/* Plans the session for the current bindings and inputs. Leaves the
+ * session unplanned, without error, while an input it needs is not set. */
+static onnxmini_status plan(onnxmini_session *s)
+{
+    const onnxmini_model *m = s->model;
+    size_t total_state = 0;
+    int ready, n;
+    onnxmini_status st;
+
+    free_plan(s);
+    st = bind_sources(s, &ready);
+    if (st != ONNXMINI_OK || !ready)
+        return st;
+
+    /* Zeroed operator state for every node. */
+    for (n = 0; n < m->n_nodes; n++) {
+        s->state_offset[n] = total_state;
+        total_state += align_up(m->nodes[n].op->state_size);
+    }
+    s->states = calloc(1, total_state ? total_state : 1);
+    if (!s->states)
+        return session_fail(s, ONNXMINI_ERR_OUT_OF_MEMORY, "out of memory");
+
+    st = infer_all(s);
+    if (st == ONNXMINI_OK)
+        st = place_values(s);
+    if (st != ONNXMINI_OK) {
+        free_plan(s);
+        return st;
+    }
+    s->planned = 1;
+    return ONNXMINI_OK;
+}
+
+/* ------------------------------------------------------------ lifecycle */
+
+void onnxmini_session_options_init(onnxmini_session_options *options)
+{
+    if (!options)
+        return;
+    memset(options, 0, sizeof *options);
+    options->struct_size = sizeof *options;
+    options->threads = 1;
+}
+
+/* Marks graph inputs whose contents an operator reads while planning. */
+static void mark_data_inputs(onnxmini_session *s)
+{
+    const onnxmini_model *m = s->model;
+    int n, j, i;
+
+    for (n = 0; n < m->n_nodes; n++) {
+        const om_node *node = &m->nodes[n];
+        for (j = 0; j < node->n_inputs && j < 32; j++) {
+            if (!(node->op->data_inputs & (1u << j)) || node->inputs[j] < 0)
+                continue;
+            for (i = 0; i < m->n_inputs; i++)
+                if (m->inputs[i] == node->inputs[j])
+                    s->inputs[i].needs_data = 1;
+        }
+    }
+}
+
+static int init_io(onnxmini_session *s)
+{
+    const onnxmini_model *m = s->model;
+    size_t total = 0;
+    int n, j;
+
+    s->io_offset = malloc((size_t)(m->n_nodes ? m->n_nodes : 1) * sizeof(int));
+    s->state_offset = malloc((size_t)(m->n_nodes ? m->n_nodes : 1) *
+                             sizeof(size_t));
+    s->scratch_bytes = calloc((size_t)(m->n_nodes ? m->n_nodes : 1),
+                              sizeof(size_t));
+    s->steps = malloc((size_t)(m->n_nodes ? m->n_nodes : 1) * sizeof(int));
+    if (!s->io_offset || !s->state_offset || !s->scratch_bytes || !s->steps)
+        return -1;
+    for (n = 0; n < m->n_nodes; n++) {
+        s->io_offset[n] = (int)total;
+        total += (size_t)(m->nodes[n].n_inputs + m->nodes[n].n_outputs);
+    }
+    s->io = malloc((total ? total : 1) * sizeof *s->io);
+    if (!s->io)
+        return -1;
+    for (n = 0; n < m->n_nodes; n++) {
+        const om_node *node = &m->nodes[n];
+        om_tensor **slot = s->io + s->io_offset[n];
+        for (j = 0; j < node->n_inputs; j++)
+            *slot++ = node->inputs[j] >= 0 ? &s->tensors[node->inputs[j]] : NULL;
+        for (j = 0; j < node->n_outputs; j++)
+            *slot++ =
+                node->outputs[j] >= 0 ? &s->tensors[node->outputs[j]] : NULL;
+    }
+    return 0;
+}
+
+onnxmini_status onnxmini_session_create(const onnxmini_model *model,
+                                        const onnxmini_session_options *options,
+                                        onnxmini_session **session,
+                                        onnxmini_error *error)
+{
+    onnxmini_session *s;
+    const char *isa = NULL;
+    onnxmini_status st;
+
+    om_clear(error);
+    if (!session)
+        return om_fail(error, ONNXMINI_ERR_INVALID_ARGUMENT,
+                       "the session out-parameter is NULL");
+    *session = NULL;
+    if (!model)
+        return om_fail(error, ONNXMINI_ERR_INVALID_ARGUMENT,
+                       "the model is NULL");
+    if (options) {
+        if (options->struct_size < sizeof *options)
+            return om_fail(error, ONNXMINI_ERR_INVALID_ARGUMENT,
+                           "options.struct_size is %zu, expected %zu: "
+                           "initialise options with "
+                           "onnxmini_session_options_init()",
+                           options->struct_size, sizeof *options);
+        isa = options->isa;
+    }
+
+    s = calloc(1, sizeof *s);
+    if (!s)
+        return om_fail(error, ONNXMINI_ERR_OUT_OF_MEMORY, "out of memory");
+    s->model = model;
+    s->tensors = calloc((size_t)(model->n_values ? model->n_values : 1),
+                        sizeof *s->tensors);
+    s->inputs = calloc((size_t)(model->n_inputs ? model->n_inputs : 1),
+                       sizeof *s->inputs);
+    if (!s->tensors || !s->inputs || init_bindings(s) != 0 ||
+        init_io(s) != 0) {
+        onnxmini_session_destroy(s);
+        return om_fail(error, ONNXMINI_ERR_OUT_OF_MEMORY, "out of memory");
+    }
+    mark_data_inputs(s);
+
+    st = om_kernels_select(isa, &s->kernels, &s->err);
+    if (st == ONNXMINI_OK)
+        st = plan(s);
+    if (st != ONNXMINI_OK) {
+        om_fail(error, st, "%s", s->err.message);
+        onnxmini_session_destroy(s);
+        return st;
+    }
+    om_clear(&s->err);
+    *session = s;
+    return ONNXMINI_OK;
+}
+
+void onnxmini_session_destroy(onnxmini_session *s)
+{
+    int i;
+    if (!s)
+        return;
+    free_plan(s);
+    for (i = 0; s->inputs && i < s->model->n_inputs; i++)
+        free(s->inputs[i].data_copy);
+    free(s->inputs);
+    free(s->bindings);
+    free(s->tensors);
+    free(s->io);
+    free(s->io_offset);
+    free(s->state_offset);
+    free(s->scratch_bytes);
+    free(s->steps);
+    free(s);
+}
+
+const char *onnxmini_session_message(const onnxmini_session *s)
+{
+    return s ? s->err.message : "the session is NULL";
+}
+
+const char *onnxmini_session_isa(const onnxmini_session *s)
+{
+    return s && s->kernels ? s->kernels->isa : "";
+}
+
+/* ------------------------------------------------------------ inputs */
+
+/* Checks a fed shape against the declaration and records symbolic sizes.
+ * Sets *changed when a binding takes a new size. */
+static onnxmini_status check_input_shape(onnxmini_session *s, int index,
+                                         const int64_t *dims, size_t rank,
+                                         int *changed)
+{
+    const om_value *v = &s->model->values[s->model->inputs[index]];
+    char given[OM_DIMS_STR_SIZE], declared[OM_DIMS_STR_SIZE];
+    size_t i;
+
+    if (rank > OM_MAX_RANK)
+        return session_fail(s, ONNXMINI_ERR_LIMIT,
+                            "input '%s': rank %zu is above the limit of %d",
+                            v->name, rank, OM_MAX_RANK);
+    if (rank > 0 && !dims)
+        return session_fail(s, ONNXMINI_ERR_INVALID_ARGUMENT,
+                            "input '%s': dims is NULL for rank %zu", v->name,
+                            rank);
+    for (i = 0; i < rank; i++)
+        if (dims[i] < 0)
+            return session_fail(s, ONNXMINI_ERR_SHAPE,
+                                "input '%s': dimension %zu is negative (%lld)",
+                                v->name, i, (long long)dims[i]);
+    if (v->rank < 0)
+        return ONNXMINI_OK;
+
+    om_dims_str(dims, (int)rank, given, sizeof given);
+    om_dims_str(v->dims, v->rank, declared, sizeof declared);
+    if ((int)rank != v->rank)
+        return session_fail(s, ONNXMINI_ERR_SHAPE,
+                            "input '%s': shape %s has rank %zu, but the model "
+                            "declares rank %d %s",
+                            v->name, given, rank, v->rank, declared);
+    for (i = 0; i < rank; i++) {
+        if (v->dims[i] >= 0 && v->dims[i] != dims[i])
+            return session_fail(s, ONNXMINI_ERR_SHAPE,
+                                "input '%s': shape %s does not match the "
+                                "declared shape %s at axis %zu",
+                                v->name, given, declared, i);
+    }
+    for (i = 0; i < rank; i++) {
+        binding *b;
+        if (!v->dim_names[i])
+            continue;
+        b = find_binding(s, v->dim_names[i]);
+        if (b->size != dims[i]) {
+            b->size = dims[i];
+            *changed = 1;
+        }
+    }
+    return ONNXMINI_OK;
+}
+
+static onnxmini_status set_input(onnxmini_session *s, int index,
+                                 onnxmini_dtype dtype, const int64_t *dims,
+                                 size_t rank, const void *data, size_t bytes)
+{
+    const om_value *v = &s->model->values[s->model->inputs[index]];
+    input_slot *slot = &s->inputs[index];
+    om_tensor probe;
+    int changed = 0;
+    onnxmini_status st;
+
+    if (!data && bytes)
+        return session_fail(s, ONNXMINI_ERR_INVALID_ARGUMENT,
+                            "input '%s': data is NULL", v->name);
+    if ((int)dtype != v->dtype)
+        return session_fail(s, ONNXMINI_ERR_SHAPE,
+                            "input '%s': element type %s given, the model "
+                            "declares %s",
+                            v->name, om_dtype_name((int)dtype),
+                            om_dtype_name(v->dtype));
+    st = check_input_shape(s, index, dims, rank, &changed);
+    if (st != ONNXMINI_OK)
+        return st;
+    st = om_tensor_set_shape(&probe, v->dtype, dims, (int)rank, &s->err);
+    if (st != ONNXMINI_OK)
+        return session_fail(s, st, "input '%s': %s", v->name, s->err.message);
+    if (bytes != probe.bytes)
+        return session_fail(s, ONNXMINI_ERR_SHAPE,
+                            "input '%s': %zu bytes given, expected %zu for %zu "
+                            "%s elements",
+                            v->name, bytes, probe.bytes, probe.count,
+                            om_dtype_name(v->dtype));
+    if (!data)
+        data = "";                    /* an empty tensor: any valid pointer */
+
+    /* A new shape, or new contents for an input the plan reads, means a
+     * new plan. */
+    if (!slot->is_set || slot->rank != (int)rank ||
+        (rank && memcmp(slot->dims, dims, rank * sizeof *dims) != 0))
+        changed = 1;
+    if (slot->needs_data &&
+        (!slot->data_copy || slot->bytes != bytes ||
+         memcmp(slot->data_copy, data, bytes) != 0)) {
+        void *copy = malloc(bytes ? bytes : 1);
+        if (!copy)
+            return session_fail(s, ONNXMINI_ERR_OUT_OF_MEMORY,
+                                "out of memory");
+        memcpy(copy, data, bytes);
+        free(slot->data_copy);
+        slot->data_copy = copy;
+        changed = 1;
+    }
+    slot->is_set = 1;
+    slot->rank = (int)rank;
+    if (rank)
+        memcpy(slot->dims, dims, rank * sizeof *dims);
+    slot->data = data;
+    slot->bytes = bytes;
+
+    if (changed || !s->planned) {
+        st = plan(s);
+        if (st != ONNXMINI_OK)
+            return st;
+    } else {
+        s->tensors[s->model->inputs[index]].data = (void *)(uintptr_t)data;
+        if (slot->needs_data)
+            s->tensors[s->model->inputs[index]].data = slot->data_copy;
+    }
+    om_clear(&s->err);
+    return ONNXMINI_OK;
+}
+
+onnxmini_status onnxmini_session_set_input_at(onnxmini_session *s, size_t index,
+                                              onnxmini_dtype dtype,
+                                              const int64_t *dims, size_t rank,
+                                              const void *data, size_t bytes)
+{
+    if (!s)
+        return ONNXMINI_ERR_INVALID_ARGUMENT;
+    if (index >= (size_t)s->model->n_inputs)
+        return session_fail(s, ONNXMINI_ERR_NOT_FOUND,
+                            "input index %zu is out of range (the model has "
+                            "%d inputs)",
+                            index, s->model->n_inputs);
+    return set_input(s, (int)index, dtype, dims, rank, data, bytes);
+}
+
+onnxmini_status onnxmini_session_set_input(onnxmini_session *s,
+                                           const char *name,
+                                           onnxmini_dtype dtype,
+                                           const int64_t *dims, size_t rank,
+                                           const void *data, size_t bytes)
+{
+    int i;
+    if (!s)
+        return ONNXMINI_ERR_INVALID_ARGUMENT;
+    if (!name)
+        return session_fail(s, ONNXMINI_ERR_INVALID_ARGUMENT,
+                            "the input name is NULL");
+    for (i = 0; i < s->model->n_inputs; i++)
+        if (strcmp(s->model->values[s->model->inputs[i]].name, name) == 0)
+            return set_input(s, i, dtype, dims, rank, data, bytes);
+    return session_fail(s, ONNXMINI_ERR_NOT_FOUND,
+                        "the model has no input named '%s'", name);
+}
+
+/* ------------------------------------------------------------ run */
+
+onnxmini_status onnxmini_session_run(onnxmini_session *s)
+{
+    const onnxmini_model *m;
+    int i, k;
+
+    if (!s)
+        return ONNXMINI_ERR_INVALID_ARGUMENT;
+    m = s->model;
+    for (i = 0; i < m->n_inputs; i++)
+        if (!s->inputs[i].is_set)
+            return session_fail(s, ONNXMINI_ERR_STATE,
+                                "input '%s' is not set",
+                                m->values[m->inputs[i]].name);
+    if (!s->planned)
+        return session_fail(s, ONNXMINI_ERR_STATE,
+                            "the session has no plan: the last "
+                            "set_input failed");
+
+    s->has_run = 0;
+    for (k = 0; k < s->n_steps; k++) {
+        int n = s->steps[k];
+        om_run_ctx ctx = node_run_ctx(s, n, s->scratch);
+        onnxmini_status st = m->nodes[n].op->run(&ctx);
+        if (st != ONNXMINI_OK)
+            return st;
+    }
+    s->has_run = 1;
+    om_clear(&s->err);
+    return ONNXMINI_OK;
+}
+
+/* ------------------------------------------------------------ outputs */
+
+static onnxmini_status output_tensor(onnxmini_session *s, size_t index,
+                                     onnxmini_tensor *out)
+{
+    const om_tensor *t;
+
+    if (!out)
+        return session_fail(s, ONNXMINI_ERR_INVALID_ARGUMENT,
+                            "the tensor out-parameter is NULL");
+    if (index >= (size_t)s->model->n_outputs)
+        return session_fail(s, ONNXMINI_ERR_NOT_FOUND,
+                            "output index %zu is out of range (the model has "
+                            "%d outputs)",
+                            index, s->model->n_outputs);
+    if (!s->has_run)
+        return session_fail(s, ONNXMINI_ERR_STATE,
+                            "output '%s' is read before a successful run",
+                            s->model->values[s->model->outputs[index]].name);
+    t = &s->tensors[s->model->outputs[index]];
+    out->dtype = (onnxmini_dtype)t->dtype;
+    out->rank = (size_t)t->rank;
+    out->dims = t->dims;
+    out->data = t->data;
+    out->bytes = t->bytes;
+    om_clear(&s->err);
+    return ONNXMINI_OK;
+}
+
+onnxmini_status onnxmini_session_output(onnxmini_session *s, size_t index,
+                                        onnxmini_tensor *tensor)
+{
+    if (!s)
+        return ONNXMINI_ERR_INVALID_ARGUMENT;
+    return output_tensor(s, index, tensor);
+}
+
+onnxmini_status onnxmini_session_output_by_name(onnxmini_session *s,
+                                                const char *name,
+                                                onnxmini_tensor *tensor)
+{
+    int i;
+    if (!s)
+        return ONNXMINI_ERR_INVALID_ARGUMENT;
+    if (!name)
+        return session_fail(s, ONNXMINI_ERR_INVALID_ARGUMENT,
+                            "the output name is NULL");
+    for (i = 0; i < s->model->n_outputs; i++)
+        if (strcmp(s->model->values[s->model->outputs[i]].name, name) == 0)
+            return output_tensor(s, (size_t)i, tensor);
+    return session_fail(s, ONNXMINI_ERR_NOT_FOUND,
+                        "the model has no output named '%s'", name);
+}
+
+onnxmini_status onnxmini_session_copy_output(onnxmini_session *s, size_t index,
+                                             void *buffer, size_t capacity,
+                                             size_t *bytes)
+{
+    onnxmini_tensor t;
+    onnxmini_status st;
+
+    if (!s)
+        return ONNXMINI_ERR_INVALID_ARGUMENT;
+    st = output_tensor(s, index, &t);
+    if (st != ONNXMINI_OK)
+        return st;
+    if (bytes)
+        *bytes = t.bytes;
+    if (!buffer && t.bytes)
+        return session_fail(s, ONNXMINI_ERR_INVALID_ARGUMENT,
+                            "the buffer is NULL");
+    if (capacity < t.bytes)
+        return session_fail(s, ONNXMINI_ERR_INVALID_ARGUMENT,
+                            "output %zu needs %zu bytes, the buffer has %zu",
+                            index, t.bytes, capacity);
+    if (t.bytes)
+        memcpy(buffer, t.data, t.bytes);
+    return ONNXMINI_OK;
+}
