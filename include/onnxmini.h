@@ -317,6 +317,38 @@ ONNXMINI_API onnxmini_status onnxmini_session_copy_output(
     onnxmini_session *session, size_t index, void *buffer, size_t capacity,
     size_t *bytes);
 
+/* ===================================================================== */
+/* Serialized tensors                                                     */
+/* ===================================================================== */
+
+/* A tensor decoded from a serialized ONNX TensorProto, such as the
+ * input_0.pb and output_0.pb files of the ONNX backend tests. */
+typedef struct onnxmini_tensor_proto onnxmini_tensor_proto;
+
+/* Decodes a TensorProto from `size` bytes. Elements stored as raw_data or
+ * in the typed fields are both read; external data, segments and string
+ * tensors are rejected with ONNXMINI_ERR_UNSUPPORTED. The caller frees the
+ * result with onnxmini_tensor_proto_free(). */
+ONNXMINI_API onnxmini_status onnxmini_tensor_proto_load_memory(
+    const void *data, size_t size, onnxmini_tensor_proto **tensor,
+    onnxmini_error *error);
+
+/* Like onnxmini_tensor_proto_load_memory(), from a file. */
+ONNXMINI_API onnxmini_status onnxmini_tensor_proto_load_file(
+    const char *path, onnxmini_tensor_proto **tensor, onnxmini_error *error);
+
+/* Returns the tensor's name, "" when the file gives none. */
+ONNXMINI_API const char *onnxmini_tensor_proto_name(
+    const onnxmini_tensor_proto *tensor);
+
+/* Fills *view with the tensor's type, shape and elements (host byte
+ * order), valid until the tensor is freed. */
+ONNXMINI_API void onnxmini_tensor_proto_view(const onnxmini_tensor_proto *tensor,
+                                             onnxmini_tensor *view);
+
+/* Frees a decoded tensor. NULL is allowed. */
+ONNXMINI_API void onnxmini_tensor_proto_free(onnxmini_tensor_proto *tensor);
+
 #ifdef __cplusplus
 }
 #endif

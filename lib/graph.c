@@ -123,7 +123,7 @@ onnxmini_status om_graph_sort(onnxmini_model *m, onnxmini_error *err)
     }
 
     /* Reorder the nodes and renumber the producers. */
-    ordered = malloc((size_t)(n ? n : 1) * sizeof *ordered);
+    ordered = malloc((n > 0 ? (size_t)n : 1) * sizeof *ordered);
     if (!ordered)
         goto oom;
     for (i = 0; i < n; i++)

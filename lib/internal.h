@@ -44,6 +44,11 @@ void *om_aligned_alloc(size_t bytes);
 void om_aligned_free(void *p);
 char *om_strdup(const char *s);
 
+/* Reads a whole file in binary mode into a malloc'd buffer. `what` names
+ * the file's role in messages ("model"). An empty file is an error. */
+onnxmini_status om_read_file(const char *path, const char *what, void **data,
+                             size_t *size, onnxmini_error *err);
+
 /* ------------------------------------------------------------------ shapes */
 
 typedef struct om_shape {
@@ -108,6 +113,13 @@ typedef struct om_const_tensor {
     void *data;                       /* aligned, owned */
     size_t bytes;
 } om_const_tensor;
+
+/* Copies the elements of an Onnxmini__Pb__TensorProto into *out (aligned,
+ * owned; out->data is set even on failure and must be freed). `what` and
+ * `name` name the tensor in messages ("initializer 'W'"). */
+onnxmini_status om_convert_tensor(const void *proto, const char *what,
+                                  const char *name, om_const_tensor *out,
+                                  onnxmini_error *err);
 
 typedef struct om_attr {
     char *name;

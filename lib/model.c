@@ -2,7 +2,6 @@
  * model.c - bytes to IR: parse with protobuf-c, validate, convert, free the
  * protobuf tree.
  */
-#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,10 +149,11 @@ static onnxmini_status check_field_count(const char *what, const char *name,
 
 /* Copies the elements of a TensorProto into aligned memory. `what` and the
  * tensor's name appear in messages ("initializer 'W'"). */
-static onnxmini_status convert_tensor(const TensorProto *tp, const char *what,
-                                      const char *name, om_const_tensor *out,
-                                      onnxmini_error *err)
+onnxmini_status om_convert_tensor(const void *proto, const char *what,
+                                  const char *name, om_const_tensor *out,
+                                  onnxmini_error *err)
 {
+    const TensorProto *tp = proto;
     char shape[OM_DIMS_STR_SIZE];
     int64_t count64;
     size_t count, elem, i;
@@ -296,11 +296,6 @@ static onnxmini_status convert_tensor(const TensorProto *tp, const char *what,
     return st;
 }
 
-static void free_const_tensor(om_const_tensor *t)
-{
-    if (t)
-        om_aligned_free(t->data);
-}
 
 /* Copies the declared type and shape of a graph input or output. */
 static onnxmini_status convert_value_info(loader *ld, const ValueInfoProto *vi,
@@ -441,7 +436,7 @@ static onnxmini_status convert_attribute(loader *ld, const om_node *node,
             return om_fail(err, ONNXMINI_ERR_OUT_OF_MEMORY, "out of memory");
         snprintf(what, sizeof what, "%s: attribute",
                  om_node_label(node, label, sizeof label));
-        return convert_tensor(ap->t, what, ap->name, a->t, err);
+        return om_convert_tensor(ap->t, what, ap->name, a->t, err);
     }
     default:
         /* Graphs, sparse tensors, type protos and lists of strings or
@@ -515,7 +510,7 @@ static onnxmini_status convert_initializers(loader *ld, const GraphProto *g)
         id = add_value(ld, tp->name, OM_VALUE_INITIALIZER);
         if (id < 0)
             return om_fail(ld->err, ONNXMINI_ERR_OUT_OF_MEMORY, "out of memory");
-        st = convert_tensor(tp, "initializer", tp->name, &t, ld->err);
+        st = om_convert_tensor(tp, "initializer", tp->name, &t, ld->err);
         v = &m->values[id];
         v->data = t.data;             /* owned by the value even on failure */
         if (st != ONNXMINI_OK)
@@ -678,15 +673,21 @@ static onnxmini_status resolve_node_inputs(loader *ld, const GraphProto *g)
     return ONNXMINI_OK;
 }
 
+/* Finds every node's operator definition. All unsupported operators are
+ * listed in one message, so that a user sees at once what a model lacks;
+ * each operator, domain and version appears once, with its first node. */
 static onnxmini_status resolve_operators(loader *ld)
 {
     onnxmini_model *m = ld->model;
-    int i;
+    char missing[ONNXMINI_ERROR_MESSAGE_SIZE] = "";
+    size_t used = 0;
+    int i, j, n_missing = 0;
 
     for (i = 0; i < m->n_nodes; i++) {
         om_node *node = &m->nodes[i];
         int64_t version = imported_opset(m, node->domain);
-        onnxmini_status st;
+        onnxmini_error one;
+        int seen = 0;
 
         if (version < 0)
             return om_node_fail(ld->err, node, ONNXMINI_ERR_INVALID_MODEL,
@@ -698,10 +699,28 @@ static onnxmini_status resolve_operators(loader *ld)
                                 "opset version %lld of domain '%s' is invalid",
                                 (long long)version, node->domain);
         node->opset = (int)version;
-        st = om_registry_resolve(node, ld->err);
-        if (st != ONNXMINI_OK)
-            return st;
-        st = node->op->check(node, ld->err);
+        if (om_registry_resolve(node, &one) == ONNXMINI_OK)
+            continue;
+
+        for (j = 0; j < i && !seen; j++)
+            seen = !m->nodes[j].op &&
+                   strcmp(m->nodes[j].op_type, node->op_type) == 0 &&
+                   strcmp(m->nodes[j].domain, node->domain) == 0 &&
+                   m->nodes[j].opset == node->opset;
+        if (seen)
+            continue;
+        if (used < sizeof missing)
+            used += (size_t)snprintf(missing + used, sizeof missing - used,
+                                     "%s%s", n_missing ? "; " : "",
+                                     one.message);
+        n_missing++;
+    }
+    if (n_missing)
+        return om_fail(ld->err, ONNXMINI_ERR_UNSUPPORTED, "%s", missing);
+
+    for (i = 0; i < m->n_nodes; i++) {
+        om_node *node = &m->nodes[i];
+        onnxmini_status st = node->op->check(node, ld->err);
         if (st != ONNXMINI_OK)
             return st;
     }
@@ -843,10 +862,8 @@ onnxmini_status onnxmini_model_load_file(const char *path,
                                          onnxmini_model **model,
                                          onnxmini_error *error)
 {
-    FILE *f;
-    unsigned char *buf = NULL;
-    long length;
-    size_t got;
+    void *buf;
+    size_t size;
     onnxmini_status st;
 
     om_clear(error);
@@ -854,48 +871,17 @@ onnxmini_status onnxmini_model_load_file(const char *path,
         return om_fail(error, ONNXMINI_ERR_INVALID_ARGUMENT,
                        "the model out-parameter is NULL");
     *model = NULL;
-    if (!path)
-        return om_fail(error, ONNXMINI_ERR_INVALID_ARGUMENT,
-                       "the model path is NULL");
-
-    f = fopen(path, "rb");
-    if (!f)
-        return om_fail(error, ONNXMINI_ERR_IO, "cannot open '%s': %s", path,
-                       strerror(errno));
-    if (fseek(f, 0, SEEK_END) != 0 || (length = ftell(f)) < 0 ||
-        fseek(f, 0, SEEK_SET) != 0) {
-        st = om_fail(error, ONNXMINI_ERR_IO, "cannot read '%s': %s", path,
-                     strerror(errno));
-        goto done;
-    }
-    buf = malloc(length > 0 ? (size_t)length : 1);
-    if (!buf) {
-        st = om_fail(error, ONNXMINI_ERR_OUT_OF_MEMORY,
-                     "cannot allocate %ld bytes to read '%s'", length, path);
-        goto done;
-    }
-    got = fread(buf, 1, (size_t)length, f);
-    if (got != (size_t)length) {
-        st = om_fail(error, ONNXMINI_ERR_IO,
-                     "cannot read '%s': got %zu of %ld bytes", path, got,
-                     length);
-        goto done;
-    }
-    if (length == 0) {
-        st = om_fail(error, ONNXMINI_ERR_PARSE, "'%s' is empty", path);
-        goto done;
-    }
-    st = onnxmini_model_load_memory(buf, (size_t)length, model, error);
+    st = om_read_file(path, "model", &buf, &size, error);
+    if (st != ONNXMINI_OK)
+        return st;
+    st = onnxmini_model_load_memory(buf, size, model, error);
     if (st != ONNXMINI_OK && error) {
         /* Prefix the file name so that the message says which model. */
         char detail[ONNXMINI_ERROR_MESSAGE_SIZE];
         memcpy(detail, error->message, sizeof detail);
         om_fail(error, st, "%s: %s", path, detail);
     }
-
-done:
     free(buf);
-    fclose(f);
     return st;
 }
 
@@ -920,7 +906,8 @@ void onnxmini_model_free(onnxmini_model *m)
             free(a->s);
             free(a->floats);
             free(a->ints);
-            free_const_tensor(a->t);
+            if (a->t)
+                om_aligned_free(a->t->data);
             free(a->t);
         }
         free(n->attrs);

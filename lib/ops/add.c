@@ -13,10 +13,16 @@
 
 static const int versions[] = {1, 6, 7, 13, 14, 0};
 
-static const int types[] = {ONNXMINI_FLOAT,  ONNXMINI_DOUBLE, ONNXMINI_INT8,
-                            ONNXMINI_INT16,  ONNXMINI_INT32,  ONNXMINI_INT64,
-                            ONNXMINI_UINT8,  ONNXMINI_UINT16, ONNXMINI_UINT32,
-                            ONNXMINI_UINT64, 0};
+static const int float_types[] = {ONNXMINI_FLOAT, ONNXMINI_DOUBLE, 0};
+static const int wide_types[] = {ONNXMINI_FLOAT, ONNXMINI_DOUBLE,
+                                 ONNXMINI_INT32, ONNXMINI_INT64,
+                                 ONNXMINI_UINT32, ONNXMINI_UINT64, 0};
+static const int all_types[] = {ONNXMINI_FLOAT,  ONNXMINI_DOUBLE, ONNXMINI_INT8,
+                                ONNXMINI_INT16,  ONNXMINI_INT32,  ONNXMINI_INT64,
+                                ONNXMINI_UINT8,  ONNXMINI_UINT16, ONNXMINI_UINT32,
+                                ONNXMINI_UINT64, 0};
+static const om_type_rule types[] = {
+    {1, float_types}, {6, wide_types}, {14, all_types}, {0, 0}};
 
 typedef struct add_state {
     om_bcast bc;
@@ -96,7 +102,8 @@ static onnxmini_status add_infer(om_infer_ctx *ctx)
     int b_rank = b->rank, rank;
     onnxmini_status st;
 
-    st = om_check_dtype(ctx->node, "input A", a->dtype, types, ctx->err);
+    st = om_check_dtype_versioned(ctx->node, "input A", a->dtype, types,
+                                  ctx->err);
     if (st != ONNXMINI_OK)
         return st;
     if (a->dtype != b->dtype)

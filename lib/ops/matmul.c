@@ -12,9 +12,11 @@
 
 static const int versions[] = {1, 9, 13, 0};
 
-static const int types[] = {ONNXMINI_FLOAT,  ONNXMINI_DOUBLE, ONNXMINI_INT32,
-                            ONNXMINI_INT64,  ONNXMINI_UINT32, ONNXMINI_UINT64,
-                            0};
+static const int float_types[] = {ONNXMINI_FLOAT, ONNXMINI_DOUBLE, 0};
+static const int all_types[] = {ONNXMINI_FLOAT,  ONNXMINI_DOUBLE,
+                                ONNXMINI_INT32,  ONNXMINI_INT64,
+                                ONNXMINI_UINT32, ONNXMINI_UINT64, 0};
+static const om_type_rule types[] = {{1, float_types}, {9, all_types}, {0, 0}};
 
 typedef struct matmul_state {
     size_t m, n, k;
@@ -40,7 +42,8 @@ static onnxmini_status matmul_infer(om_infer_ctx *ctx)
     char sa[OM_DIMS_STR_SIZE], sb[OM_DIMS_STR_SIZE];
     onnxmini_status st;
 
-    st = om_check_dtype(ctx->node, "input A", a->dtype, types, ctx->err);
+    st = om_check_dtype_versioned(ctx->node, "input A", a->dtype, types,
+                                  ctx->err);
     if (st != ONNXMINI_OK)
         return st;
     if (a->dtype != b->dtype)

@@ -21,8 +21,10 @@
 
 static const int versions[] = {1, 8, 10, 11, 12, 22, 0};
 
-static const int types[] = {ONNXMINI_FLOAT, ONNXMINI_DOUBLE, ONNXMINI_INT8,
-                            ONNXMINI_UINT8, 0};
+static const int float_types[] = {ONNXMINI_FLOAT, ONNXMINI_DOUBLE, 0};
+static const int all_types[] = {ONNXMINI_FLOAT, ONNXMINI_DOUBLE, ONNXMINI_INT8,
+                                ONNXMINI_UINT8, 0};
+static const om_type_rule types[] = {{1, float_types}, {12, all_types}, {0, 0}};
 
 typedef struct maxpool_state {
     om_window win;
@@ -88,7 +90,7 @@ static onnxmini_status maxpool_infer(om_infer_ctx *ctx)
     char sx[OM_DIMS_STR_SIZE];
     onnxmini_status st;
 
-    st = om_check_dtype(node, "input X", x->dtype, types, ctx->err);
+    st = om_check_dtype_versioned(node, "input X", x->dtype, types, ctx->err);
     if (st != ONNXMINI_OK)
         return st;
     if (x->rank < 3)

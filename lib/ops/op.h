@@ -83,10 +83,25 @@ onnxmini_status om_check_counts(const om_node *node, int min_in, int max_in,
 onnxmini_status om_check_known_attrs(const om_node *node,
                                      const char *const *names,
                                      onnxmini_error *err);
-/* Fails unless the dtype is in the 0-terminated list. */
+/* Fails unless the dtype is in the 0-terminated list. A type the library
+ * implements but the node's opset does not allow is an invalid model; one
+ * the library does not implement is unsupported. */
 onnxmini_status om_check_dtype(const om_node *node, const char *what,
                                int dtype, const int *allowed,
                                onnxmini_error *err);
+
+/* The element types an operator accepts from a given opset version on:
+ * a table ends with an entry of since_version 0. */
+typedef struct om_type_rule {
+    int since_version;
+    const int *types;                 /* 0-terminated */
+} om_type_rule;
+
+/* Like om_check_dtype(), with the types of the newest rule not above the
+ * node's since_version. */
+onnxmini_status om_check_dtype_versioned(const om_node *node, const char *what,
+                                         int dtype, const om_type_rule *rules,
+                                         onnxmini_error *err);
 
 extern const om_op om_op_add;
 extern const om_op om_op_constant;

@@ -110,3 +110,35 @@ onnxmini_status om_check_dtype(const om_node *node, const char *what,
                         "support",
                         what, om_dtype_name(dtype));
 }
+
+static int contains(const int *types, int dtype)
+{
+    for (; *types; types++)
+        if (*types == dtype)
+            return 1;
+    return 0;
+}
+
+onnxmini_status om_check_dtype_versioned(const om_node *node, const char *what,
+                                         int dtype, const om_type_rule *rules,
+                                         onnxmini_error *err)
+{
+    const om_type_rule *rule, *in_force = rules;
+
+    for (rule = rules; rule->since_version; rule++)
+        if (rule->since_version <= node->since_version)
+            in_force = rule;
+    if (contains(in_force->types, dtype))
+        return ONNXMINI_OK;
+
+    /* A later version that allows the type means the opset is too old. */
+    for (rule = rules; rule->since_version; rule++)
+        if (rule->since_version > node->since_version &&
+            contains(rule->types, dtype))
+            return om_node_fail(err, node, ONNXMINI_ERR_INVALID_MODEL,
+                                "%s has element type %s, which %s allows only "
+                                "from opset %d (the model imports opset %d)",
+                                what, om_dtype_name(dtype), node->op_type,
+                                rule->since_version, node->opset);
+    return om_check_dtype(node, what, dtype, in_force->types, err);
+}

@@ -8,9 +8,11 @@
 
 static const int versions[] = {1, 6, 13, 14, 0};
 
-static const int types[] = {ONNXMINI_FLOAT, ONNXMINI_DOUBLE, ONNXMINI_INT8,
-                            ONNXMINI_INT16, ONNXMINI_INT32,  ONNXMINI_INT64,
-                            0};
+static const int float_types[] = {ONNXMINI_FLOAT, ONNXMINI_DOUBLE, 0};
+static const int all_types[] = {ONNXMINI_FLOAT, ONNXMINI_DOUBLE, ONNXMINI_INT8,
+                                ONNXMINI_INT16, ONNXMINI_INT32,  ONNXMINI_INT64,
+                                0};
+static const om_type_rule types[] = {{1, float_types}, {14, all_types}, {0, 0}};
 
 static onnxmini_status relu_check(const om_node *node, onnxmini_error *err)
 {
@@ -24,7 +26,7 @@ static onnxmini_status relu_check(const om_node *node, onnxmini_error *err)
 static onnxmini_status relu_infer(om_infer_ctx *ctx)
 {
     const om_tensor *x = ctx->in[0];
-    onnxmini_status st = om_check_dtype(ctx->node, "input X", x->dtype, types,
+    onnxmini_status st = om_check_dtype_versioned(ctx->node, "input X", x->dtype, types,
                                         ctx->err);
     if (st != ONNXMINI_OK)
         return st;
