@@ -16,7 +16,7 @@ for test in "$build"/tests/test_* "$top"/tests/test_*.sh; do
     echo "== $name"
     case "$test" in
     *.sh) sh "$test" "$build" ;;
-    *) "$test" ;;
+    *) ONNXMINI_BUILD_DIR="$build" "$test" ;;
     esac
     if [ $? -eq 0 ]; then
         passed=$((passed + 1))
