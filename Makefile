@@ -27,8 +27,7 @@ SOVERSION := 0
 WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wvla -Wpointer-arith -Wcast-qual -Wwrite-strings -Wundef \
             -Wformat=2 -Wold-style-definition -Wmissing-declarations \
-            -Wredundant-decls -Wnested-externs -Wdeclaration-after-statement \
-            -Wno-declaration-after-statement
+            -Wredundant-decls -Wnested-externs
 ifeq ($(WERROR),1)
 WARNINGS += -Werror
 endif
@@ -73,10 +72,16 @@ TEST_SUPPORT_OBJ := $(TEST_SUPPORT_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SRC := $(filter-out $(TEST_SUPPORT_SRC),$(wildcard tests/test_*.c))
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-PROGRAMS := $(BUILD)/bin/mnist_classify
+PROGRAMS := $(BUILD)/bin/mnist_classify $(BUILD)/bin/onnxmini-conformance \
+            $(BUILD)/bin/minimal
 
-.PHONY: all lib deps demo check check-valgrind test data install uninstall \
-        clean
+# The official ONNX backend tests (Debian package libonnx-testdata).
+ONNX_TESTDATA ?= /usr/share/libonnx-testdata/data
+CONFORMANCE_DIRS := $(addprefix $(ONNX_TESTDATA)/,node pytorch-converted \
+                    pytorch-operator simple)
+
+.PHONY: all lib deps demo check check-valgrind conformance test data \
+        install uninstall clean
 all: lib $(PROGRAMS) $(TEST_BIN)
 
 lib: $(STATIC_LIB) $(BUILD)/lib/libonnxmini.so
@@ -124,6 +129,15 @@ $(BUILD)/bin/mnist_classify: $(CLASSIFY_OBJ) $(STATIC_LIB)
 	$(CC) $(LDFLAGS) $(CFLAGS) -o $@ $(CLASSIFY_OBJ) $(STATIC_LIB) \
 	    $(PNG_LIBS) -lz $(LIB_DEPS)
 
+$(BUILD)/bin/minimal: $(BUILD)/obj/examples/minimal.o $(STATIC_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $(CFLAGS) -o $@ $< $(STATIC_LIB) $(LIB_DEPS)
+
+$(BUILD)/bin/onnxmini-conformance: $(BUILD)/obj/tests/conformance.o \
+                                   $(STATIC_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $(CFLAGS) -o $@ $< $(STATIC_LIB) $(LIB_DEPS)
+
 $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TEST_SUPPORT_OBJ) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $(CFLAGS) -o $@ $< $(TEST_SUPPORT_OBJ) $(STATIC_LIB) \
@@ -151,6 +165,12 @@ check: deps
 	@$(MAKE) --no-print-directory all
 	@sh tools/fetch-data.sh
 	@ONNXMINI_DATA_DIR="$(DATA_DIR)" sh tests/run-tests.sh $(BUILD)
+
+# Every test in tests/conformance-expected.txt must pass; the others must
+# fail or be reported unsupported cleanly.
+conformance: $(BUILD)/bin/onnxmini-conformance
+	$(BUILD)/bin/onnxmini-conformance --expect tests/conformance-expected.txt \
+	    $(CONFORMANCE_DIRS)
 
 # The classifier on ten MNIST digits under valgrind's memcheck: any error or
 # leak fails.

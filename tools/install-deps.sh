@@ -15,9 +15,10 @@ prog=install-deps
 
 # build-essential brings gcc, make and libc6-dev. protobuf-c-compiler
 # generates the ONNX protobuf code. libpng-dev and zlib1g-dev are for the
-# MNIST example, and libcmocka-dev is for the tests.
+# MNIST example; libcmocka-dev and libonnx-testdata (the official ONNX
+# backend tests) are for the tests.
 required="build-essential pkg-config protobuf-c-compiler libprotobuf-c-dev \
-libcmocka-dev libpng-dev zlib1g-dev"
+libcmocka-dev libpng-dev zlib1g-dev libonnx-testdata"
 
 for name do
     # Debian package names, optionally with ":arch". Rejecting anything else

@@ -1,0 +1,25 @@
+#!/bin/sh
+# The official ONNX backend tests: every test in conformance-expected.txt
+# must pass, and the whole suite must run without a crash.
+#
+# Usage: tests/test_conformance.sh [BUILD]
+
+build=${1:-build}
+top=$(cd "$(dirname "$0")/.." && pwd)
+data=${ONNX_TESTDATA:-/usr/share/libonnx-testdata/data}
+
+if [ ! -d "$data/node" ]; then
+    echo "test_conformance: $data/node not found; install the Debian" \
+        "package libonnx-testdata or set ONNX_TESTDATA" >&2
+    exit 1
+fi
+log=$(mktemp)
+"$build/bin/onnxmini-conformance" --expect "$top/tests/conformance-expected.txt" \
+    "$data/node" "$data/pytorch-converted" "$data/pytorch-operator" \
+    "$data/simple" >"$log"
+status=$?
+# The per-test lines go to the log; the FAIL lines and the summary show.
+grep '^FAIL ' "$log"
+tail -n 2 "$log"
+rm -f "$log"
+exit $status
