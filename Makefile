@@ -80,8 +80,8 @@ ONNX_TESTDATA ?= /usr/share/libonnx-testdata/data
 CONFORMANCE_DIRS := $(addprefix $(ONNX_TESTDATA)/,node pytorch-converted \
                     pytorch-operator simple)
 
-.PHONY: all lib deps demo check check-valgrind conformance test data \
-        install uninstall clean
+.PHONY: all lib deps demo check check-valgrind check-sanitize conformance-all \
+        test data install uninstall clean
 all: lib $(PROGRAMS) $(TEST_BIN)
 
 lib: $(STATIC_LIB) $(BUILD)/lib/libonnxmini.so
@@ -166,11 +166,25 @@ check: deps
 	@sh tools/fetch-data.sh
 	@ONNXMINI_DATA_DIR="$(DATA_DIR)" sh tests/run-tests.sh $(BUILD)
 
-# Every test in tests/conformance-expected.txt must pass; the others must
-# fail or be reported unsupported cleanly.
-conformance: $(BUILD)/bin/onnxmini-conformance
+# The whole official suite, one line per test: every test listed in
+# tests/conformance-expected.txt must pass, the others pass or are reported
+# FAIL or UNSUPPORTED with a message.
+conformance-all: $(BUILD)/bin/onnxmini-conformance
 	$(BUILD)/bin/onnxmini-conformance --expect tests/conformance-expected.txt \
 	    $(CONFORMANCE_DIRS)
+
+# The library, the tools and every test built into build-asan/ with
+# AddressSanitizer and UndefinedBehaviorSanitizer, then the whole test
+# suite (the conformance suite included). Any report fails the run.
+SANITIZE_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+                  -fno-sanitize-recover=all
+check-sanitize: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan \
+	    CFLAGS="$(SANITIZE_FLAGS)" LDFLAGS="-fsanitize=address,undefined" all
+	@sh tools/fetch-data.sh --quiet
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    ONNXMINI_DATA_DIR="$(DATA_DIR)" sh tests/run-tests.sh build-asan
 
 # The classifier on ten MNIST digits under valgrind's memcheck: any error or
 # leak fails.

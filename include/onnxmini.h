@@ -165,10 +165,12 @@ typedef struct onnxmini_model onnxmini_model;
  * model  receives the new model on success, NULL on failure.
  * error  receives the status and a message on failure; may be NULL.
  *
- * Every operator, domain and opset version is checked here: a model that
- * uses anything the library does not implement fails to load with
- * ONNXMINI_ERR_UNSUPPORTED and a message that names it. The caller owns the
- * model and frees it with onnxmini_model_free(). */
+ * Operators, domains, opset versions and attributes are checked here: a
+ * model that uses an operator the library does not implement fails to load
+ * with ONNXMINI_ERR_UNSUPPORTED and a message that lists every missing one.
+ * Element types and shapes are checked when a session plans (see
+ * onnxmini_session_create()). The caller owns the model and frees it with
+ * onnxmini_model_free(). */
 ONNXMINI_API onnxmini_status onnxmini_model_load_file(const char *path,
                                                       onnxmini_model **model,
                                                       onnxmini_error *error);
@@ -264,7 +266,10 @@ ONNXMINI_API const char *onnxmini_session_message(
  * "scalar". */
 ONNXMINI_API const char *onnxmini_session_isa(const onnxmini_session *session);
 
-/* Sets a graph input by name.
+/* Sets a graph input by name. Besides the inputs counted by
+ * onnxmini_model_input_count(), this accepts an initializer that the graph
+ * also lists as an input in a model of IR version 4 or later: the feed then
+ * replaces the initializer's value, with the same element type and shape.
  *
  * dtype, dims, rank  the element type and shape of the data. They must
  *                    match the model's declaration; a symbolic dimension

@@ -67,3 +67,25 @@ fail:
     fclose(f);
     return st;
 }
+
+char *om_dirname(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir;
+    size_t n;
+
+#ifdef _WIN32
+    const char *backslash = strrchr(path, '\\');
+    if (backslash && (!slash || backslash > slash))
+        slash = backslash;
+#endif
+    if (!slash)
+        return om_strdup(".");
+    n = slash == path ? 1 : (size_t)(slash - path);
+    dir = malloc(n + 1);
+    if (dir) {
+        memcpy(dir, path, n);
+        dir[n] = '\0';
+    }
+    return dir;
+}

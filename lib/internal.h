@@ -115,11 +115,21 @@ typedef struct om_const_tensor {
 } om_const_tensor;
 
 /* Copies the elements of an Onnxmini__Pb__TensorProto into *out (aligned,
- * owned; out->data is set even on failure and must be freed). `what` and
- * `name` name the tensor in messages ("initializer 'W'"). */
-onnxmini_status om_convert_tensor(const void *proto, const char *what,
-                                  const char *name, om_const_tensor *out,
-                                  onnxmini_error *err);
+ * owned; out->data is set even on failure and must be freed). External
+ * data is read relative to base_dir, which is NULL for a model loaded from
+ * memory. `what` and `name` name the tensor in messages ("initializer
+ * 'W'"). */
+onnxmini_status om_convert_tensor(const void *proto, const char *base_dir,
+                                  const char *what, const char *name,
+                                  om_const_tensor *out, onnxmini_error *err);
+
+/* Reads the external data of a TensorProto (`bytes` bytes) into dst. */
+onnxmini_status om_read_external(const void *proto, const char *base_dir,
+                                 const char *what, const char *name, void *dst,
+                                 size_t bytes, onnxmini_error *err);
+
+/* Returns the malloc'd folder part of a path ("." when it has none). */
+char *om_dirname(const char *path);
 
 typedef struct om_attr {
     char *name;
@@ -175,8 +185,12 @@ struct onnxmini_model {
     om_node *nodes;                   /* [n_nodes] in topological order */
     int n_nodes;
 
-    int *inputs;                      /* [n_inputs] fed graph inputs */
+    /* Graph inputs: the n_inputs that the caller must feed, followed by
+     * the n_defaults initializers that a feed may override (those listed
+     * as graph inputs in IR version 4 and later). */
+    int *inputs;                      /* [n_inputs + n_defaults] */
     int n_inputs;
+    int n_defaults;
     int *outputs;                     /* [n_outputs] graph outputs */
     int n_outputs;
 };

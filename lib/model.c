@@ -76,6 +76,7 @@ typedef struct loader {
     onnxmini_model *model;
     name_index index;
     int capacity;                     /* allocated length of model->values */
+    const char *base_dir;             /* for external data; NULL from memory */
     onnxmini_error *err;
 } loader;
 
@@ -149,9 +150,9 @@ static onnxmini_status check_field_count(const char *what, const char *name,
 
 /* Copies the elements of a TensorProto into aligned memory. `what` and the
  * tensor's name appear in messages ("initializer 'W'"). */
-onnxmini_status om_convert_tensor(const void *proto, const char *what,
-                                  const char *name, om_const_tensor *out,
-                                  onnxmini_error *err)
+onnxmini_status om_convert_tensor(const void *proto, const char *base_dir,
+                                  const char *what, const char *name,
+                                  om_const_tensor *out, onnxmini_error *err)
 {
     const TensorProto *tp = proto;
     char shape[OM_DIMS_STR_SIZE];
@@ -192,13 +193,6 @@ onnxmini_status om_convert_tensor(const void *proto, const char *what,
                        om_dims_str(out->dims, out->rank, shape, sizeof shape));
     count = (size_t)count64;
 
-    /* Storage the library does not read. */
-    if (tp->has_data_location &&
-        tp->data_location == ONNXMINI__PB__TENSOR_PROTO__DATA_LOCATION__EXTERNAL)
-        return om_fail(err, ONNXMINI_ERR_UNSUPPORTED,
-                       "%s '%s' stores its data in an external file, which "
-                       "is not supported",
-                       what, name);
     if (tp->segment)
         return om_fail(err, ONNXMINI_ERR_UNSUPPORTED,
                        "%s '%s' is a segment of a larger tensor, which is not "
@@ -212,6 +206,17 @@ onnxmini_status om_convert_tensor(const void *proto, const char *what,
                        "%s '%s': cannot allocate %zu bytes", what, name,
                        out->bytes);
     out->data = data;
+
+    /* External data: the same little-endian bytes as raw_data, in a file
+     * beside the model. */
+    if (tp->has_data_location &&
+        tp->data_location ==
+            ONNXMINI__PB__TENSOR_PROTO__DATA_LOCATION__EXTERNAL) {
+        st = om_read_external(tp, base_dir, what, name, data, out->bytes, err);
+        if (st == ONNXMINI_OK && !host_is_little_endian() && elem > 1)
+            swap_elements(data, out->bytes / elem, elem);
+        return st;
+    }
 
     /* raw_data: fixed-width little-endian elements. */
     if (tp->has_raw_data) {
@@ -436,7 +441,8 @@ static onnxmini_status convert_attribute(loader *ld, const om_node *node,
             return om_fail(err, ONNXMINI_ERR_OUT_OF_MEMORY, "out of memory");
         snprintf(what, sizeof what, "%s: attribute",
                  om_node_label(node, label, sizeof label));
-        return om_convert_tensor(ap->t, what, ap->name, a->t, err);
+        return om_convert_tensor(ap->t, ld->base_dir, what, ap->name, a->t,
+                                 err);
     }
     default:
         /* Graphs, sparse tensors, type protos and lists of strings or
@@ -510,7 +516,8 @@ static onnxmini_status convert_initializers(loader *ld, const GraphProto *g)
         id = add_value(ld, tp->name, OM_VALUE_INITIALIZER);
         if (id < 0)
             return om_fail(ld->err, ONNXMINI_ERR_OUT_OF_MEMORY, "out of memory");
-        st = om_convert_tensor(tp, "initializer", tp->name, &t, ld->err);
+        st = om_convert_tensor(tp, ld->base_dir, "initializer", tp->name, &t,
+                               ld->err);
         v = &m->values[id];
         v->data = t.data;             /* owned by the value even on failure */
         if (st != ONNXMINI_OK)
@@ -526,7 +533,7 @@ static onnxmini_status convert_initializers(loader *ld, const GraphProto *g)
 static onnxmini_status convert_inputs(loader *ld, const GraphProto *g)
 {
     onnxmini_model *m = ld->model;
-    size_t i;
+    size_t i, defaults = 0;
 
     m->inputs = calloc(g->n_input ? g->n_input : 1, sizeof *m->inputs);
     if (!m->inputs)
@@ -541,8 +548,12 @@ static onnxmini_status convert_inputs(loader *ld, const GraphProto *g)
                            "graph input %zu has no name", i);
         id = index_find(&ld->index, m->values, vi->name);
         if (id >= 0 && m->values[id].kind == OM_VALUE_INITIALIZER) {
-            /* IR version 3 lists every initializer as a graph input too;
-             * the initializer provides the value. */
+            /* IR version 3 lists every initializer as a graph input, as
+             * a constant. From IR version 4 on, an initializer listed as
+             * an input is a default value that a feed may replace; those
+             * are collected after the loop. */
+            if (m->ir_version >= 4)
+                defaults++;
             continue;
         }
         if (id >= 0)
@@ -559,6 +570,18 @@ static onnxmini_status convert_inputs(loader *ld, const GraphProto *g)
                            "graph input '%s' declares no element type",
                            vi->name);
         m->inputs[m->n_inputs++] = id;
+    }
+
+    /* The overridable initializers follow the fed inputs, in graph order. */
+    for (i = 0; defaults && i < g->n_input; i++) {
+        int id = index_find(&ld->index, m->values, g->input[i]->name);
+        int j, listed = 0;
+        if (m->values[id].kind != OM_VALUE_INITIALIZER)
+            continue;
+        for (j = m->n_inputs; j < m->n_inputs + m->n_defaults; j++)
+            listed |= m->inputs[j] == id;
+        if (!listed)
+            m->inputs[m->n_inputs + m->n_defaults++] = id;
     }
     return ONNXMINI_OK;
 }
@@ -813,9 +836,10 @@ static onnxmini_status convert_model(loader *ld, const ModelProto *mp)
 
 /* ------------------------------------------------------------ public API */
 
-onnxmini_status onnxmini_model_load_memory(const void *data, size_t size,
-                                           onnxmini_model **model,
-                                           onnxmini_error *error)
+/* Loads a model; external data is read relative to base_dir, and is an
+ * error when base_dir is NULL. */
+static onnxmini_status load(const void *data, size_t size, const char *base_dir,
+                            onnxmini_model **model, onnxmini_error *error)
 {
     ModelProto *mp;
     loader ld;
@@ -842,6 +866,7 @@ onnxmini_status onnxmini_model_load_memory(const void *data, size_t size,
 
     memset(&ld, 0, sizeof ld);
     ld.err = error;
+    ld.base_dir = base_dir;
     ld.model = calloc(1, sizeof *ld.model);
     if (!ld.model) {
         onnxmini__pb__model_proto__free_unpacked(mp, NULL);
@@ -858,12 +883,20 @@ onnxmini_status onnxmini_model_load_memory(const void *data, size_t size,
     return ONNXMINI_OK;
 }
 
+onnxmini_status onnxmini_model_load_memory(const void *data, size_t size,
+                                           onnxmini_model **model,
+                                           onnxmini_error *error)
+{
+    return load(data, size, NULL, model, error);
+}
+
 onnxmini_status onnxmini_model_load_file(const char *path,
                                          onnxmini_model **model,
                                          onnxmini_error *error)
 {
     void *buf;
     size_t size;
+    char *dir;
     onnxmini_status st;
 
     om_clear(error);
@@ -874,7 +907,13 @@ onnxmini_status onnxmini_model_load_file(const char *path,
     st = om_read_file(path, "model", &buf, &size, error);
     if (st != ONNXMINI_OK)
         return st;
-    st = onnxmini_model_load_memory(buf, size, model, error);
+    dir = om_dirname(path);
+    if (!dir) {
+        free(buf);
+        return om_fail(error, ONNXMINI_ERR_OUT_OF_MEMORY, "out of memory");
+    }
+    st = load(buf, size, dir, model, error);
+    free(dir);
     if (st != ONNXMINI_OK && error) {
         /* Prefix the file name so that the message says which model. */
         char detail[ONNXMINI_ERROR_MESSAGE_SIZE];

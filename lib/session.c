@@ -41,7 +41,8 @@ struct onnxmini_session {
 
     binding *bindings;                /* [n_bindings] */
     int n_bindings;
-    input_slot *inputs;               /* [model->n_inputs] */
+    input_slot *inputs;               /* [n_slots], as model->inputs */
+    int n_slots;                      /* n_inputs + n_defaults */
 
     om_tensor *tensors;               /* [model->n_values] */
     om_tensor **io;                   /* per node: inputs then outputs */
@@ -190,13 +191,15 @@ static onnxmini_status bind_sources(onnxmini_session *s, int *ready)
             t->is_constant = 1;
         }
     }
-    for (i = 0; i < m->n_inputs; i++) {
+    for (i = 0; i < s->n_slots; i++) {
         const input_slot *slot = &s->inputs[i];
         om_tensor *t = &s->tensors[m->inputs[i]];
         int64_t dims[OM_MAX_RANK];
         int rank;
         onnxmini_status st;
 
+        if (i >= m->n_inputs && !slot->is_set)
+            continue;                 /* an initializer keeps its value */
         if (!input_shape(s, i, dims, &rank) ||
             (slot->needs_data && !slot->is_set)) {
             *ready = 0;
@@ -209,6 +212,7 @@ static onnxmini_status bind_sources(onnxmini_session *s, int *ready)
                                 m->values[m->inputs[i]].name,
                                 s->err.message);
         t->data = (void *)(uintptr_t)slot->data;
+        t->is_constant = 0;
         if (slot->needs_data) {
             /* The plan depends on these contents; it is redone whenever
              * they change, so they count as constant within it. */
@@ -498,7 +502,7 @@ static void mark_data_inputs(onnxmini_session *s)
         for (j = 0; j < node->n_inputs && j < 32; j++) {
             if (!(node->op->data_inputs & (1u << j)) || node->inputs[j] < 0)
                 continue;
-            for (i = 0; i < m->n_inputs; i++)
+            for (i = 0; i < s->n_slots; i++)
                 if (m->inputs[i] == node->inputs[j])
                     s->inputs[i].needs_data = 1;
         }
@@ -571,7 +575,8 @@ onnxmini_status onnxmini_session_create(const onnxmini_model *model,
     s->model = model;
     s->tensors = calloc((size_t)(model->n_values ? model->n_values : 1),
                         sizeof *s->tensors);
-    s->inputs = calloc((size_t)(model->n_inputs ? model->n_inputs : 1),
+    s->n_slots = model->n_inputs + model->n_defaults;
+    s->inputs = calloc((size_t)(s->n_slots ? s->n_slots : 1),
                        sizeof *s->inputs);
     if (!s->tensors || !s->inputs || init_bindings(s) != 0 ||
         init_io(s) != 0) {
@@ -599,7 +604,7 @@ void onnxmini_session_destroy(onnxmini_session *s)
     if (!s)
         return;
     free_plan(s);
-    for (i = 0; s->inputs && i < s->model->n_inputs; i++)
+    for (i = 0; s->inputs && i < s->n_slots; i++)
         free(s->inputs[i].data_copy);
     free(s->inputs);
     free(s->bindings);
@@ -775,9 +780,16 @@ onnxmini_status onnxmini_session_set_input(onnxmini_session *s,
     if (!name)
         return session_fail(s, ONNXMINI_ERR_INVALID_ARGUMENT,
                             "the input name is NULL");
-    for (i = 0; i < s->model->n_inputs; i++)
+    for (i = 0; i < s->n_slots; i++)
         if (strcmp(s->model->values[s->model->inputs[i]].name, name) == 0)
             return set_input(s, i, dtype, dims, rank, data, bytes);
+    i = om_model_find_value(s->model, name);
+    if (i >= 0 && s->model->values[i].kind == OM_VALUE_INITIALIZER)
+        return session_fail(s, ONNXMINI_ERR_NOT_FOUND,
+                            "'%s' is an initializer that is not a graph input "
+                            "(or the model's IR version %lld is below 4), so "
+                            "a feed cannot replace it",
+                            name, (long long)s->model->ir_version);
     return session_fail(s, ONNXMINI_ERR_NOT_FOUND,
                         "the model has no input named '%s'", name);
 }

@@ -4,8 +4,8 @@
  *
  * Every allocation goes through track(), which links a header in front of
  * the block into the model's list, so mb_model_free() releases the whole
- * protobuf tree without walking it. Arrays that grow (nodes, inputs,
- * attributes) are replaced by a copy twice the size when full; the old copy
+ * protobuf tree without walking it. An array that grows (nodes, inputs,
+ * attributes) is replaced by a copy twice the size when full. The old copy
  * stays on the list until the model is freed.
  */
 #include "model_builder.h"
@@ -234,6 +234,9 @@ onnxmini_status mb_model_load(mb_model *m, onnxmini_model **model,
 /* Graph inputs, outputs and value_info                                   */
 /* ===================================================================== */
 
+#define DIM_PARAM ONNXMINI__PB__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM
+#define DIM_VALUE ONNXMINI__PB__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE
+
 static Onnxmini__Pb__ValueInfoProto *
 new_value_info(mb_model *m, const char *name, onnxmini_dtype dtype, int rank,
                const int64_t *dims, const char *const *dim_names)
@@ -267,12 +270,10 @@ new_value_info(mb_model *m, const char *name, onnxmini_dtype dtype, int rank,
 
             onnxmini__pb__tensor_shape_proto__dimension__init(dim);
             if (dim_names != NULL && dim_names[i] != NULL) {
-                dim->value_case =
-                    ONNXMINI__PB__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM;
+                dim->value_case = DIM_PARAM;
                 dim->dim_param = mb_strdup(m, dim_names[i]);
             } else if (dims[i] >= 0) {
-                dim->value_case =
-                    ONNXMINI__PB__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
+                dim->value_case = DIM_VALUE;
                 dim->dim_value = dims[i];
             }
             shape->dim[i] = dim;
@@ -310,8 +311,8 @@ Onnxmini__Pb__ValueInfoProto *mb_output(mb_model *m, const char *name,
 
 Onnxmini__Pb__ValueInfoProto *mb_output_symbolic(mb_model *m,
                                                  const char *name,
-                                                 onnxmini_dtype dtype, int rank,
-                                                 const int64_t *dims,
+                                                 onnxmini_dtype dtype,
+                                                 int rank, const int64_t *dims,
                                                  const char *const *dim_names)
 {
     Onnxmini__Pb__ValueInfoProto *info =
@@ -628,7 +629,8 @@ Onnxmini__Pb__AttributeProto *mb_attr_floats(mb_node *n, const char *name,
         n, name, ONNXMINI__PB__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS);
 
     attr->n_floats = (size_t)count;
-    attr->floats = copy_bytes(n->model, values, attr->n_floats * sizeof(float));
+    attr->floats =
+        copy_bytes(n->model, values, attr->n_floats * sizeof(float));
     return attr;
 }
 
@@ -832,6 +834,41 @@ const char *mb_step_name(mb_step step)
 /* Comparing results                                                      */
 /* ===================================================================== */
 
+/* The labels set by mb_context() and mb_subcontext(). They are global
+ * because the checks have no other way to reach them, and cmocka runs one
+ * test at a time. */
+static char context_label[256];
+static char subcontext_label[128];
+
+void mb_context(const char *format, ...)
+{
+    va_list args;
+
+    va_start(args, format);
+    vsnprintf(context_label, sizeof context_label, format, args);
+    va_end(args);
+    subcontext_label[0] = '\0';
+}
+
+void mb_subcontext(const char *format, ...)
+{
+    va_list args;
+
+    va_start(args, format);
+    vsnprintf(subcontext_label, sizeof subcontext_label, format, args);
+    va_end(args);
+}
+
+static void print_context(void)
+{
+    if (context_label[0] != '\0' || subcontext_label[0] != '\0')
+        print_error("in case: %s%s%s\n", context_label,
+                    context_label[0] != '\0' && subcontext_label[0] != '\0'
+                        ? ", "
+                        : "",
+                    subcontext_label);
+}
+
 /* Returns the builder's own name for a dtype, for failure messages. */
 static const char *dtype_label(onnxmini_dtype dtype)
 {
@@ -942,23 +979,28 @@ size_t mb_check_tensor(const mb_tensor *t, onnxmini_dtype dtype, int rank,
     size_t count = mb_element_count(rank, dims);
 
     if (t->dtype != dtype) {
+        print_context();
         print_error("output dtype %s, expected %s\n", dtype_label(t->dtype),
                     dtype_label(dtype));
         return 1;
     }
     if (t->rank != (size_t)rank ||
         (rank > 0 && memcmp(t->dims, dims, (size_t)rank * sizeof *dims))) {
+        print_context();
         print_shape("actual", t->rank, t->dims);
         print_shape("expected", (size_t)rank, dims);
         return 1;
     }
     if (t->bytes != count * mb_dtype_size(dtype)) {
+        print_context();
         print_error("output has %zu bytes, expected %zu for %zu elements\n",
                     t->bytes, count * mb_dtype_size(dtype), count);
         return 1;
     }
     if (count > 0)
         problems += mb_count_mismatches(dtype, t->data, expected, count, tol);
+    if (problems > 0)
+        print_context();
     return problems;
 }
 
@@ -966,6 +1008,7 @@ int mb_result_ok(const mb_result *result)
 {
     if (result->status == ONNXMINI_OK)
         return 1;
+    print_context();
     print_error("%s failed with status %d: %s\n", mb_step_name(result->step),
                 (int)result->status, result->message);
     return 0;
@@ -974,6 +1017,7 @@ int mb_result_ok(const mb_result *result)
 int mb_result_error(const mb_result *result, const char *text)
 {
     if (result->status == ONNXMINI_OK) {
+        print_context();
         print_error("expected a failure, but every step succeeded\n");
         return 0;
     }
@@ -1026,6 +1070,8 @@ int mb_case_setup(void **state)
     if (c == NULL)
         return -1;
     c->scratch = mb_model_new(-1);
+    context_label[0] = '\0';
+    subcontext_label[0] = '\0';
     *state = c;
     return 0;
 }

@@ -76,17 +76,16 @@ typedef struct mb_node mb_node;
  * the ir_version field unset. No opset is imported until mb_opset(). */
 mb_model *mb_model_new(int64_t ir_version);
 
-/* Creates a model for one default-domain opset version: the IR version is
- * the one ONNX released with that opset (3 up to opset 8, 7 for opsets 12
- * and 13, 8 for 14 to 18, ...), and the default domain "" is imported at
- * `opset`. */
+/* Creates a model that imports the default domain "" at `opset`. Its IR
+ * version is the one ONNX released with that opset: 3 up to opset 8, 7 for
+ * opsets 12 and 13, 8 for 14 to 18, and so on. */
 mb_model *mb_op_model(int64_t opset);
 
 /* Frees the model and everything allocated through it. NULL is allowed. */
 void mb_model_free(mb_model *m);
 
-/* Imports an operator set. domain NULL leaves the domain field unset; ""
- * sets it to the empty string. Call it again to import several. */
+/* Imports an operator set. A NULL domain leaves the domain field unset,
+ * and "" sets it to the empty string. Call it again to import several. */
 Onnxmini__Pb__OperatorSetIdProto *mb_opset(mb_model *m, const char *domain,
                                            int64_t version);
 
@@ -113,7 +112,7 @@ onnxmini_status mb_model_load(mb_model *m, onnxmini_model **model,
 /* ===================================================================== */
 
 /* Declares a graph input of a tensor type. rank MB_NO_SHAPE declares no
- * shape at all; a dims entry MB_DIM_UNKNOWN declares a dimension with
+ * shape at all, and a dims entry MB_DIM_UNKNOWN declares a dimension with
  * neither size nor name. dtype ONNXMINI_UNDEFINED leaves elem_type unset.
  * Returns the new ValueInfoProto so a test can break it further. */
 Onnxmini__Pb__ValueInfoProto *mb_input(mb_model *m, const char *name,
@@ -133,8 +132,8 @@ Onnxmini__Pb__ValueInfoProto *mb_output(mb_model *m, const char *name,
                                         const int64_t *dims);
 Onnxmini__Pb__ValueInfoProto *mb_output_symbolic(mb_model *m,
                                                  const char *name,
-                                                 onnxmini_dtype dtype, int rank,
-                                                 const int64_t *dims,
+                                                 onnxmini_dtype dtype,
+                                                 int rank, const int64_t *dims,
                                                  const char *const *dim_names);
 
 /* Adds a graph.value_info entry (a type for an intermediate value). */
@@ -150,15 +149,15 @@ Onnxmini__Pb__ValueInfoProto *mb_value_info(mb_model *m, const char *name,
 typedef enum mb_storage {
     /* raw_data: the elements' bytes, little-endian. */
     MB_RAW,
-    /* The typed field ONNX assigns to the dtype: float_data for float;
-     * int32_data for int32, int16, int8, uint16, uint8, bool and the bits
-     * of float16 and bfloat16; int64_data for int64; double_data for
-     * double; uint64_data for uint32 and uint64. */
+    /* The typed field ONNX assigns to the dtype. float uses float_data,
+     * int64 int64_data, double double_data, and uint32 and uint64 use
+     * uint64_data. int32_data takes int32, int16, int8, uint16, uint8,
+     * bool and the bits of float16 and bfloat16. */
     MB_TYPED
 } mb_storage;
 
 /* Creates a TensorProto that is not yet part of the graph (for a tensor
- * attribute). `data` holds the elements as the C type of dtype (float,
+ * attribute). `data` contains the elements as the C type of dtype (float,
  * uint8_t, int64_t, ...; uint16_t bits for float16 and bfloat16), as many
  * as the product of dims; it may be NULL when that product is 0. name may
  * be NULL. */
@@ -176,7 +175,7 @@ Onnxmini__Pb__TensorProto *mb_initializer(mb_model *m, const char *name,
                                           mb_storage storage);
 
 /* Adds an initializer whose raw_data is exactly `bytes` bytes of `data`,
- * whatever the dims say, so a test can give it the wrong length. */
+ * whatever the dims require, so a test can give it the wrong length. */
 Onnxmini__Pb__TensorProto *mb_initializer_raw(mb_model *m, const char *name,
                                               onnxmini_dtype dtype, int rank,
                                               const int64_t *dims,
@@ -186,7 +185,7 @@ Onnxmini__Pb__TensorProto *mb_initializer_raw(mb_model *m, const char *name,
 /* Nodes and attributes                                                   */
 /* ===================================================================== */
 
-/* Appends a node to the graph; nodes stay in call order, so a test can add
+/* Appends a node to the graph. Nodes stay in call order, so a test can add
  * them out of topological order on purpose. name NULL leaves the name
  * unset. inputs and outputs are NULL-terminated lists (MB_NAMES) or NULL
  * for none. The node's domain is unset until mb_node_domain(). */
@@ -282,7 +281,7 @@ onnxmini_status mb_run_with(mb_model *m,
 /* Frees the output copies of a result. */
 void mb_result_free(mb_result *result);
 
-/* Returns the name of a step ("load", "session", ...). */
+/* Returns the name of a step ("load", "session create", ...). */
 const char *mb_step_name(mb_step step);
 
 /* ===================================================================== */
@@ -296,7 +295,7 @@ size_t mb_dtype_size(onnxmini_dtype dtype);
 /* Counts the elements of `actual` that differ from `expected` and prints
  * the index and both values of the first few through cmocka's
  * print_error(). Floating types match when |a - e| <= tol * (1 + |e|), when
- * both are NaN, or when both are the same infinity; other types must be
+ * both are NaN, or when both are the same infinity. Other types must be
  * equal. */
 size_t mb_count_mismatches(onnxmini_dtype dtype, const void *actual,
                            const void *expected, size_t count, double tol);
@@ -330,12 +329,28 @@ int mb_result_model_error(const mb_result *result, const char *text);
     assert_true(mb_result_error((result), (text)))
 int mb_result_error(const mb_result *result, const char *text);
 
+#if defined(__GNUC__)
+#define MB_PRINTF_FORMAT(f, a) __attribute__((format(printf, f, a)))
+#else
+#define MB_PRINTF_FORMAT(f, a)
+#endif
+
+/* Sets a label, such as "M 17, C 3", that the checks above print with a
+ * failure, so a test looping over cases shows which case failed. It also
+ * clears the sub-label. mb_case_setup() clears both. */
+void mb_context(const char *format, ...) MB_PRINTF_FORMAT(1, 2);
+
+/* Sets a second label printed after the first, for an inner loop (such as
+ * "isa scalar") inside a helper that does not know the outer label. */
+void mb_subcontext(const char *format, ...) MB_PRINTF_FORMAT(1, 2);
+
 /* Returns the number of elements of a shape (1 for rank 0). */
 size_t mb_element_count(int rank, const int64_t *dims);
 
 /* Fills data with pseudo-random multiples of 1/4 in [-4, 4] from a linear
- * congruential generator, so runs repeat. Sums of a few thousand such
- * values are exact in float, which keeps reference comparisons tight. */
+ * congruential generator, so runs repeat. A sum of up to 65536 products of
+ * two such values is exact in float, which keeps reference comparisons
+ * tight. */
 void mb_random_floats(uint32_t *seed, float *data, size_t count);
 
 /* ===================================================================== */

@@ -4,8 +4,9 @@
  * From opset 7, Add broadcasts both inputs numpy-style (multidirectional):
  * shapes are aligned at their last dimension, and each pair of sizes must be
  * equal or contain a 1. Opsets 1 and 6 broadcast only B onto A, and only
- * with the attribute broadcast=1; `axis` then says where B's dimensions
- * start in A's shape. Opset 14 adds uint8, uint16, int8 and int16.
+ * with the attribute broadcast=1. The attribute `axis` then gives the
+ * dimension of A where B's dimensions start. Opset 14 adds uint8, uint16,
+ * int8 and int16.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -506,8 +507,8 @@ static void test_add_broadcast_patterns_match_reference(void **state)
             onnxmini_session_options_init(&options);
             options.isa = isas[k];
             mb_result *r = mb_case_run_with(state, &options);
-            print_message("shape pair %zu, isa %s\n", p,
-                          isas[k] != NULL ? isas[k] : "default");
+            mb_context("shape pair %zu, isa %s", p,
+                       isas[k] != NULL ? isas[k] : "default");
             mb_assert_ok(r);
             mb_assert_tensor(&r->outputs[0], ONNXMINI_FLOAT, rank_y, dims_y,
                              expected, 0);

@@ -1,8 +1,8 @@
 /*
  * test_matmul.c - MatMul (opsets 1, 9, 13) through the public API.
  *
- * MatMul follows numpy.matmul: a 1-D A is treated as [1, K] and a 1-D B as
- * [K, 1], with that dimension removed from the result again; dimensions
+ * MatMul follows numpy.matmul. A 1-D A is treated as [1, K] and a 1-D B as
+ * [K, 1], and that dimension is removed from the result again. Dimensions
  * before the last two are batch dimensions and broadcast numpy-style.
  * Opset 1 accepts float16, float and double; opset 9 adds int32, int64,
  * uint32 and uint64.
@@ -145,7 +145,7 @@ static void check_against_reference(void **state, int rank_a,
             onnxmini_session_options_init(&options);
             options.isa = isas[k];
             mb_result *r = mb_case_run_with(state, &options);
-            print_message("B %s, isa %s\n", constant ? "initializer" : "fed",
+            mb_subcontext("B %s, isa %s", constant ? "initializer" : "fed",
                           isas[k] != NULL ? isas[k] : "default");
             mb_assert_ok(r);
             /* Products of multiples of 1/4 summed over K <= 128 are exact,
@@ -258,8 +258,8 @@ static void test_matmul_sizes_around_tiles(void **state)
     };
 
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
-        print_message("M %lld, K %lld, N %lld\n", (long long)sizes[i][0],
-                      (long long)sizes[i][1], (long long)sizes[i][2]);
+        mb_context("M %lld, K %lld, N %lld", (long long)sizes[i][0],
+                   (long long)sizes[i][1], (long long)sizes[i][2]);
         check_against_reference(state, MB_DIMS(sizes[i][0], sizes[i][1]),
                                 MB_DIMS(sizes[i][1], sizes[i][2]),
                                 (uint32_t)(100 + i));

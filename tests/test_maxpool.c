@@ -404,14 +404,14 @@ static void test_maxpool_dilations(void **state)
                      expected, 0);
 }
 
-/* Ensures Indices holds row-major indices over the whole input, including
+/* Ensures Indices contains row-major indices over the whole input, including
  * the (n * C + c) * H * W offset of each plane. */
 static void test_maxpool_indices_row_major(void **state)
 {
     float x[64], expected_y[16];
     int64_t expected_i[16];
     /* In grid4 the 2x2 blocks' maxima 5, 8, 10, 12 sit at (0,1), (1,2),
-     * (3,0), (3,3): flat 1, 6, 12, 15. Plane k holds grid4 + 100k. */
+     * (3,0), (3,3): flat 1, 6, 12, 15. Plane k contains grid4 + 100k. */
     const int64_t block_max_index[4] = {1, 6, 12, 15};
     const float block_max[4] = {5, 8, 10, 12};
     mb_model *m = mb_case_model(state, 12);
@@ -620,7 +620,7 @@ static void check_pool_against_reference(void **state, int64_t opset,
         onnxmini_session_options_init(&options);
         options.isa = isas[k];
         mb_result *r = mb_case_run_with(state, &options);
-        print_message("isa %s\n", isas[k] != NULL ? isas[k] : "default");
+        mb_subcontext("isa %s", isas[k] != NULL ? isas[k] : "default");
         mb_assert_ok(r);
         mb_assert_tensor(&r->outputs[0], ONNXMINI_FLOAT, 2 + p->spatial,
                          dims_y, y, 0);
@@ -679,7 +679,7 @@ static void test_maxpool_2d_combinations_match_reference(void **state)
     };
 
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        print_message("case %zu\n", i);
+        mb_context("case %zu", i);
         check_pool_against_reference(state, 12, &cases[i]);
     }
 }
@@ -799,7 +799,7 @@ static void test_maxpool_every_opset(void **state)
     const float expected[4] = {5, 8, 10, 12};
 
     for (size_t i = 0; i < sizeof opsets / sizeof opsets[0]; i++) {
-        print_message("opset %lld\n", (long long)opsets[i]);
+        mb_context("opset %lld", (long long)opsets[i]);
         mb_node *n = plain_pool_model(state, opsets[i], ONNXMINI_FLOAT,
                                       MB_DIMS(1, 1, 4, 4), grid4);
         mb_attr_ints(n, "kernel_shape", MB_I64S(2, 2));

@@ -202,8 +202,8 @@ static void test_relu_lengths_around_vector_widths(void **state)
             onnxmini_session_options_init(&options);
             options.isa = isas[k];
             mb_result *r = mb_case_run_with(state, &options);
-            print_message("length %lld, isa %s\n", (long long)length,
-                          isas[k] != NULL ? isas[k] : "default");
+            mb_context("length %lld, isa %s", (long long)length,
+                       isas[k] != NULL ? isas[k] : "default");
             mb_assert_ok(r);
             mb_assert_tensor(&r->outputs[0], ONNXMINI_FLOAT, MB_DIMS(length),
                              expected, 0);

@@ -138,7 +138,7 @@ static void test_reshape_allowzero_keeps_zero(void **state)
 }
 
 /* Ensures that without allowzero the same 0 copies the input's 3, so
- * [3,0] on an empty [0,3] asks for 9 elements and is an error. */
+ * [3,0] on an empty [0,3] requests 9 elements and is an error. */
 static void test_reshape_zero_without_allowzero_copies(void **state)
 {
     mb_model *m = mb_case_model(state, 14);
@@ -229,7 +229,7 @@ static void test_reshape_opsets_19_and_21(void **state)
     const int64_t opsets[2] = {19, 21};
 
     for (int i = 0; i < 2; i++) {
-        print_message("opset %lld\n", (long long)opsets[i]);
+        mb_context("opset %lld", (long long)opsets[i]);
         reshape_model(state, opsets[i], MB_I64S(3, -1, 2));
         mb_result *r = mb_case_run(state);
         mb_assert_ok(r);

@@ -16,6 +16,9 @@
 
 static const int versions[] = {1, 11, 22, 0};
 
+/* float16 is also in the spec's list, but has no arithmetic here yet. */
+static const int types[] = {ONNXMINI_FLOAT, ONNXMINI_DOUBLE, 0};
+
 typedef struct conv_state {
     om_window win;
     size_t batch;                     /* N */
@@ -64,11 +67,9 @@ static onnxmini_status conv_infer(om_infer_ctx *ctx)
 
     om_dims_str(x->dims, x->rank, sx, sizeof sx);
     om_dims_str(w->dims, w->rank, sw, sizeof sw);
-    if (x->dtype != ONNXMINI_FLOAT)
-        return om_node_fail(ctx->err, node, ONNXMINI_ERR_UNSUPPORTED,
-                            "input X has element type %s; only float is "
-                            "supported",
-                            om_dtype_name(x->dtype));
+    st = om_check_dtype(node, "input X", x->dtype, types, ctx->err);
+    if (st != ONNXMINI_OK)
+        return st;
     if (w->dtype != x->dtype || (b && b->dtype != x->dtype))
         return om_node_fail(ctx->err, node, ONNXMINI_ERR_SHAPE,
                             "inputs X, W and B must have the same element "
@@ -150,7 +151,7 @@ static onnxmini_status conv_infer(om_infer_ctx *ctx)
     s->in_channels = (size_t)w->dims[1];
     s->out_channels = (size_t)(w->dims[0] / group);
     s->direct = direct;
-    if (!direct) {
+    if (!direct && x->dtype == ONNXMINI_FLOAT) {
         size_t rows = s->in_channels * s->kernel_size;
         if (s->out_size && rows > SIZE_MAX / sizeof(float) / s->out_size)
             return om_node_fail(ctx->err, node, ONNXMINI_ERR_LIMIT,
@@ -217,6 +218,61 @@ static void im2col(const conv_state *s, const float *x, float *col)
     }
 }
 
+/* Double precision: a direct loop over every output element, kernel
+ * offset and input channel, summing in that order. */
+static void conv_f64(const conv_state *s, const double *x, const double *w,
+                     const double *bias, double *y)
+{
+    const om_window *win = &s->win;
+    size_t n, oc, o, c, kp;
+    int d;
+
+    for (n = 0; n < s->batch; n++) {
+        for (oc = 0; oc < s->group * s->out_channels; oc++) {
+            size_t g = oc / s->out_channels;
+            const double *xg =
+                x + (n * s->group + g) * s->in_channels * s->in_size;
+            const double *wo = w + oc * s->in_channels * s->kernel_size;
+            double *yo = y + (n * s->group * s->out_channels + oc) * s->out_size;
+
+            for (o = 0; o < s->out_size; o++) {
+                int64_t oidx[OM_MAX_SPATIAL];
+                size_t rest = o;
+                double acc = bias ? bias[oc] : 0.0;
+
+                for (d = win->n - 1; d >= 0; d--) {
+                    oidx[d] = (int64_t)(rest % (size_t)win->out[d]);
+                    rest /= (size_t)win->out[d];
+                }
+                for (c = 0; c < s->in_channels; c++) {
+                    for (kp = 0; kp < s->kernel_size; kp++) {
+                        int64_t kidx[OM_MAX_SPATIAL], offset = 0;
+                        size_t krest = kp;
+                        int inside = 1;
+
+                        for (d = win->n - 1; d >= 0; d--) {
+                            kidx[d] = (int64_t)(krest % (size_t)win->kernel[d]);
+                            krest /= (size_t)win->kernel[d];
+                        }
+                        for (d = 0; d < win->n; d++) {
+                            int64_t i = oidx[d] * win->stride[d] -
+                                        win->pad_begin[d] +
+                                        kidx[d] * win->dilation[d];
+                            if (i < 0 || i >= win->in[d])
+                                inside = 0;
+                            offset = offset * win->in[d] + i;
+                        }
+                        if (inside)
+                            acc += xg[c * s->in_size + (size_t)offset] *
+                                   wo[c * s->kernel_size + kp];
+                    }
+                }
+                yo[o] = acc;
+            }
+        }
+    }
+}
+
 static onnxmini_status conv_run(const om_run_ctx *ctx)
 {
     const conv_state *s = ctx->state;
@@ -228,6 +284,12 @@ static onnxmini_status conv_run(const om_run_ctx *ctx)
 
     if (ctx->out[0]->count == 0)
         return ONNXMINI_OK;
+    if (ctx->in[0]->dtype == ONNXMINI_DOUBLE) {
+        conv_f64(s, ctx->in[0]->data, ctx->in[1]->data,
+                 ctx->n_in > 2 && ctx->in[2] ? ctx->in[2]->data : NULL,
+                 ctx->out[0]->data);
+        return ONNXMINI_OK;
+    }
     for (n = 0; n < s->batch; n++) {
         for (g = 0; g < s->group; g++) {
             const float *xg =
