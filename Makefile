@@ -12,7 +12,7 @@ CC       ?= cc
 AR       ?= ar
 PROTOC_C ?= protoc-c
 PKG_CONFIG ?= pkg-config
-CFLAGS   ?= -O2 -g
+CFLAGS   ?= -O3 -g
 CPPFLAGS ?=
 LDFLAGS  ?=
 PREFIX   ?= /usr/local
@@ -56,8 +56,25 @@ endif
 GEN_C := $(BUILD)/gen/onnx.pb-c.c
 GEN_H := $(BUILD)/gen/onnx.pb-c.h
 
+# Instruction sets built in besides the scalar reference; on x86-64 all of
+# sse2, avx2 and avx512 by default (ISAS="sse2" leaves out the others).
+# Each one's kernel file is compiled with its own -m flags, and the library
+# picks the best at run time.
+ARCH := $(shell $(CC) -dumpmachine 2>/dev/null | cut -d- -f1)
+ifeq ($(ARCH),x86_64)
+ISAS ?= sse2 avx2 avx512
+ISA_DIR := x86
+endif
+ISA_SRC := $(foreach i,$(ISAS),lib/kernels/$(ISA_DIR)/$(i).c)
+ISA_DEFS := $(foreach i,$(ISAS),-DOM_HAVE_$(shell echo $(i) | tr a-z A-Z))
+
+$(BUILD)/obj/lib/kernels/x86/sse2.o: ISA_FLAGS := -msse2
+$(BUILD)/obj/lib/kernels/x86/avx2.o: ISA_FLAGS := -mavx2 -mfma
+$(BUILD)/obj/lib/kernels/x86/avx512.o: ISA_FLAGS := -mavx512f -mavx2 -mfma
+
 LIB_SRC := $(wildcard lib/*.c) $(wildcard lib/ops/*.c) \
-           $(wildcard lib/kernels/*.c) $(wildcard lib/kernels/scalar/*.c)
+           $(wildcard lib/kernels/*.c) $(wildcard lib/kernels/scalar/*.c) \
+           $(ISA_SRC)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/onnx.pb-c.o
 
 STATIC_LIB := $(BUILD)/lib/libonnxmini.a
@@ -74,6 +91,11 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
 PROGRAMS := $(BUILD)/bin/mnist_classify $(BUILD)/bin/onnxmini-conformance \
             $(BUILD)/bin/minimal
+
+# The benchmark: bench/*.c, linked against the static library.
+BENCH_SRC := $(wildcard bench/*.c)
+BENCH_OBJ := $(BENCH_SRC:%.c=$(BUILD)/obj/%.o)
+PROGRAMS += $(BUILD)/bin/onnxmini-bench
 
 # The official ONNX backend tests (Debian package libonnx-testdata).
 ONNX_TESTDATA ?= /usr/share/libonnx-testdata/data
@@ -99,7 +121,8 @@ $(BUILD)/obj/gen/onnx.pb-c.o: $(GEN_C)
 
 $(BUILD)/obj/lib/%.o: lib/%.c $(GEN_H)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(CFLAGS) $(INCLUDES) -MMD -MP -c $< -o $@
+	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(CFLAGS) $(ISA_DEFS) $(ISA_FLAGS) \
+	    $(INCLUDES) -MMD -MP -c $< -o $@
 
 $(BUILD)/obj/examples/%.o: examples/%.c
 	@mkdir -p $(dir $@)
@@ -138,6 +161,17 @@ $(BUILD)/bin/onnxmini-conformance: $(BUILD)/obj/tests/conformance.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $(CFLAGS) -o $@ $< $(STATIC_LIB) $(LIB_DEPS)
 
+# The benchmark reads the model with the generated protobuf-c code, which
+# is linked into the static library, to count FLOPs.
+$(BUILD)/obj/bench/%.o: bench/%.c $(GEN_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(CFLAGS) -Iinclude -I$(BUILD)/gen \
+	    -MMD -MP -c $< -o $@
+
+$(BUILD)/bin/onnxmini-bench: $(BENCH_OBJ) $(STATIC_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $(CFLAGS) -o $@ $(BENCH_OBJ) $(STATIC_LIB) $(LIB_DEPS)
+
 $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TEST_SUPPORT_OBJ) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $(CFLAGS) -o $@ $< $(TEST_SUPPORT_OBJ) $(STATIC_LIB) \
@@ -164,7 +198,8 @@ demo: deps
 check: deps
 	@$(MAKE) --no-print-directory all
 	@sh tools/fetch-data.sh
-	@ONNXMINI_DATA_DIR="$(DATA_DIR)" sh tests/run-tests.sh $(BUILD)
+	@ONNXMINI_DATA_DIR="$(DATA_DIR)" ONNXMINI_TEST_ISAS=all \
+	    sh tests/run-tests.sh $(BUILD)
 
 # The whole official suite, one line per test: every test listed in
 # tests/conformance-expected.txt must pass, the others pass or are reported
@@ -194,6 +229,27 @@ check-valgrind: all
 	    --errors-for-leak-kinds=all --error-exitcode=1 \
 	    $(BUILD)/bin/mnist_classify --model "$(DATA_DIR)/mnist-12.onnx" \
 	    --mnist "$(DATA_DIR)" --limit 10
+
+# Benchmarks: generate the models into BENCH_DIR, run onnxmini-bench on
+# each model, instruction set and batch size, and write docs/BENCHMARKS.md.
+# BENCH_MAX_TIME bounds the warm-up and the timed loop of each measurement,
+# in seconds; BENCH_PEAK_GFLOPS is the peak the page compares against.
+.PHONY: bench bench-models
+PYTHON3 ?= /usr/bin/python3
+BENCH_DIR ?= $(BUILD)/bench
+BENCH_MAX_TIME ?= 5
+BENCH_PEAK_GFLOPS ?= 116.8
+
+bench-models: $(BUILD)/bin/minimal
+	@sh tools/fetch-data.sh --quiet
+	$(PYTHON3) bench/make_models.py --data-dir "$(DATA_DIR)" \
+	    --check-with $(BUILD)/bin/minimal "$(BENCH_DIR)"
+
+bench: bench-models $(BUILD)/bin/onnxmini-bench
+	$(PYTHON3) bench/run_bench.py --bench $(BUILD)/bin/onnxmini-bench \
+	    --models "$(BENCH_DIR)" --max-time $(BENCH_MAX_TIME) \
+	    --peak-gflops $(BENCH_PEAK_GFLOPS) --cc "$(CC)" \
+	    --cflags "$(CFLAGS)" --output docs/BENCHMARKS.md
 
 test: check
 

@@ -235,6 +235,10 @@ typedef struct onnxmini_session_options {
     const char *isa;
     /* Intra-op threads; 0 or 1 runs on the calling thread. */
     int threads;
+    /* 1 (the default) lets the session rewrite the graph for speed: a Conv
+     * or MatMul followed by an Add of a constant bias and by a Relu runs
+     * as one node. 0 runs every node as written, to compare results. */
+    int graph_rewrites;
 } onnxmini_session_options;
 
 /* Sets every field of *options to its default. */
@@ -265,6 +269,15 @@ ONNXMINI_API const char *onnxmini_session_message(
 /* Returns the name of the kernel instruction set the session uses, such as
  * "scalar". */
 ONNXMINI_API const char *onnxmini_session_isa(const onnxmini_session *session);
+
+/* Returns the number of kernel instruction sets that this build has and
+ * this CPU runs, at least 1 (the portable "scalar" one). */
+ONNXMINI_API size_t onnxmini_isa_count(void);
+
+/* Returns the name of instruction set `index`, 0 being the fastest (the
+ * default), or NULL for an index out of range. The names are those that
+ * onnxmini_session_options.isa and ONNXMINI_ISA accept. */
+ONNXMINI_API const char *onnxmini_isa_name(size_t index);
 
 /* Sets a graph input by name. Besides the inputs counted by
  * onnxmini_model_input_count(), this accepts an initializer that the graph

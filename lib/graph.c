@@ -231,3 +231,22 @@ onnxmini_status om_attr_ints(const om_node *node, const char *name,
     *count = a->count;
     return ONNXMINI_OK;
 }
+
+int om_value_is_constant(const onnxmini_model *m, int value)
+{
+    const om_value *v;
+    int i;
+
+    if (value < 0 || value >= m->n_values)
+        return 0;
+    v = &m->values[value];
+    if (v->kind == OM_VALUE_INITIALIZER) {
+        for (i = m->n_inputs; i < m->n_inputs + m->n_defaults; i++)
+            if (m->inputs[i] == value)
+                return 0;
+        return 1;
+    }
+    return v->producer >= 0 &&
+           strcmp(m->nodes[v->producer].op_type, "Constant") == 0 &&
+           m->nodes[v->producer].domain[0] == '\0';
+}

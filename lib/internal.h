@@ -195,6 +195,10 @@ struct onnxmini_model {
     int n_outputs;
 };
 
+/* Whether a value is the same for every run: an initializer that no feed
+ * may override, or the output of a Constant node. */
+int om_value_is_constant(const onnxmini_model *model, int value);
+
 /* Looks a value up by name; returns its id or -1. */
 int om_model_find_value(const onnxmini_model *model, const char *name);
 

@@ -2,6 +2,7 @@
  * session.c - sessions: bind input shapes, infer shapes, fold constants,
  * plan memory, run, read outputs.
  */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +54,19 @@ struct onnxmini_session {
     int *steps;                       /* [n_steps] node indices run */
     int n_steps;
     size_t *scratch_bytes;            /* [n_nodes] */
+    size_t *packed_bytes;             /* [n_nodes] */
+    size_t *packed_offset;            /* [n_nodes] into packed */
+    void *packed;                     /* prepacked weights of this plan */
+
+    /* Graph rewrites, decided once at creation: a node folded into the
+     * one before it shares that node's output buffer (absorbed_input is
+     * the input whose buffer it shares, -1 for other nodes), and the node
+     * that absorbs it gets a fusion. */
+    int *absorbed_input;              /* [n_nodes] */
+    int *absorbed_by;                 /* [n_nodes] absorbing node, or -1 */
+    om_fusion *fusions;               /* [n_nodes] */
+    int *fusion_bias;                 /* [n_nodes] value id, -1 = none */
+    char *has_fusion;                 /* [n_nodes] */
     unsigned char *states;            /* per-node operator state */
     size_t *state_offset;             /* [n_nodes] */
     void *arena;
@@ -132,6 +146,8 @@ static void free_plan(onnxmini_session *s)
     s->constants = NULL;
     om_aligned_free(s->arena);
     s->arena = NULL;
+    om_aligned_free(s->packed);
+    s->packed = NULL;
     s->arena_bytes = 0;
     s->scratch = NULL;
     free(s->states);
@@ -236,6 +252,11 @@ static om_infer_ctx node_infer_ctx(onnxmini_session *s, int n)
     ctx.state = s->states + s->state_offset[n];
     ctx.kernels = s->kernels;
     ctx.err = &s->err;
+    if (s->has_fusion[n]) {
+        s->fusions[n].bias =
+            s->fusion_bias[n] >= 0 ? &s->tensors[s->fusion_bias[n]] : NULL;
+        ctx.fusion = &s->fusions[n];
+    }
     return ctx;
 }
 
@@ -250,9 +271,23 @@ static om_run_ctx node_run_ctx(onnxmini_session *s, int n, void *scratch)
     ctx.n_out = node->n_outputs;
     ctx.state = s->states + s->state_offset[n];
     ctx.scratch = scratch;
+    ctx.packed = s->packed && s->packed_bytes[n]
+                     ? (unsigned char *)s->packed + s->packed_offset[n]
+                     : NULL;
     ctx.kernels = s->kernels;
     ctx.err = &s->err;
     return ctx;
+}
+
+/* The run of a node folded into the one before it: its output shares
+ * that node's buffer, so normally there is nothing to do. */
+static void run_absorbed(onnxmini_session *s, int n)
+{
+    const om_node *node = &s->model->nodes[n];
+    om_tensor *in = s->io[s->io_offset[n] + s->absorbed_input[n]];
+    om_tensor *out = s->io[s->io_offset[n] + node->n_inputs];
+    if (out->data != in->data && in->bytes)
+        memcpy(out->data, in->data, in->bytes);
 }
 
 /* Runs a node whose inputs are all constant once, now, and keeps its
@@ -271,6 +306,11 @@ static onnxmini_status fold_node(onnxmini_session *s, int n)
         if (!t)
             continue;
         t->is_constant = 1;
+        if (i == 0 && s->absorbed_input[n] >= 0) {
+            /* Its work was done by the node it is folded into. */
+            t->data = s->io[s->io_offset[n] + s->absorbed_input[n]]->data;
+            return ONNXMINI_OK;
+        }
         if ((node->op->flags & OM_OP_ALIAS) && i == 0) {
             /* A view of constant data needs no copy. */
             t->data = s->io[s->io_offset[n]]->data;
@@ -297,9 +337,41 @@ static onnxmini_status fold_node(onnxmini_session *s, int n)
                                 "out of memory folding a constant");
     }
     ctx = node_run_ctx(s, n, scratch);
-    st = node->op->run(&ctx);
+    st = ONNXMINI_OK;
+    if (s->packed_bytes[n]) {
+        ctx.packed = om_aligned_alloc(s->packed_bytes[n]);
+        st = ctx.packed ? node->op->pack(&ctx)
+                        : session_fail(s, ONNXMINI_ERR_OUT_OF_MEMORY,
+                                       "out of memory folding a constant");
+    }
+    if (st == ONNXMINI_OK)
+        st = node->op->run(&ctx);
+    om_aligned_free(ctx.packed);
     om_aligned_free(scratch);
     return st;
+}
+
+/* Returned by infer_all when a fusion had to be undone; never leaves this
+ * file. */
+#define OM_REPLAN ((onnxmini_status)-1)
+
+static int same_shape(const om_tensor *a, const om_tensor *b)
+{
+    return a->dtype == b->dtype && a->rank == b->rank &&
+           (a->rank == 0 ||
+            memcmp(a->dims, b->dims, (size_t)a->rank * sizeof a->dims[0]) == 0);
+}
+
+static void undo_fusion(onnxmini_session *s, int absorber)
+{
+    int n;
+    for (n = 0; n < s->model->n_nodes; n++)
+        if (s->absorbed_by[n] == absorber) {
+            s->absorbed_by[n] = -1;
+            s->absorbed_input[n] = -1;
+        }
+    s->has_fusion[absorber] = 0;
+    s->fusion_bias[absorber] = -1;
 }
 
 /* Infers every node's output shapes in order, folding nodes whose inputs
@@ -325,7 +397,15 @@ static onnxmini_status infer_all(onnxmini_session *s)
         st = node->op->infer(&ctx);
         if (st != ONNXMINI_OK)
             return st;
+        if (s->absorbed_input[n] >= 0 && !same_shape(ctx.in[s->absorbed_input[n]],
+                                                     ctx.out[0])) {
+            /* The Add broadcasts beyond its first operand's shape, so it
+             * cannot share that buffer: plan again without this fusion. */
+            undo_fusion(s, s->absorbed_by[n]);
+            return OM_REPLAN;
+        }
         s->scratch_bytes[n] = ctx.scratch_bytes;
+        s->packed_bytes[n] = ctx.packed_bytes;
 
         if (all_constant) {
             st = fold_node(s, n);
@@ -382,7 +462,8 @@ static onnxmini_status place_values(onnxmini_session *s)
             if (v < 0)
                 continue;
             t = &s->tensors[v];
-            if (j == 0 && (node->op->flags & (OM_OP_ALIAS | OM_OP_IN_PLACE))) {
+            if (j == 0 && ((node->op->flags & (OM_OP_ALIAS | OM_OP_IN_PLACE)) ||
+                           s->absorbed_input[n] >= 0)) {
                 for (i = 0; i < node->n_inputs && i < 2 && shared < 0; i++) {
                     int u = node->inputs[i], b;
                     if (u < 0 || buffer_of[root[u]] < 0)
@@ -391,7 +472,10 @@ static onnxmini_status place_values(onnxmini_session *s)
                     if (s->tensors[u].bytes != t->bytes ||
                         s->tensors[u].dtype != t->dtype)
                         continue;
-                    if (node->op->flags & OM_OP_ALIAS) {
+                    if (s->absorbed_input[n] >= 0) {
+                        if (i == s->absorbed_input[n])
+                            shared = u;
+                    } else if (node->op->flags & OM_OP_ALIAS) {
                         if (i == 0)
                             shared = u;
                     } else if (bufs[b].last <= k &&
@@ -446,6 +530,39 @@ done:
     return st;
 }
 
+/* Gives every step that asked for packed memory its part of one block,
+ * and lets the operator fill it from its constant inputs. */
+static onnxmini_status pack_weights(onnxmini_session *s)
+{
+    size_t total = 0;
+    int k;
+
+    for (k = 0; k < s->n_steps; k++) {
+        int n = s->steps[k];
+        s->packed_offset[n] = total;
+        total += align_up(s->packed_bytes[n]);
+    }
+    if (total == 0)
+        return ONNXMINI_OK;
+    s->packed = om_aligned_alloc(total);
+    if (!s->packed)
+        return session_fail(s, ONNXMINI_ERR_OUT_OF_MEMORY,
+                            "cannot allocate %zu bytes of packed weights",
+                            total);
+    for (k = 0; k < s->n_steps; k++) {
+        int n = s->steps[k];
+        om_run_ctx ctx;
+        onnxmini_status st;
+        if (!s->packed_bytes[n])
+            continue;
+        ctx = node_run_ctx(s, n, NULL);
+        st = s->model->nodes[n].op->pack(&ctx);
+        if (st != ONNXMINI_OK)
+            return st;
+    }
+    return ONNXMINI_OK;
+}
+
 /* Plans the session for the current bindings and inputs. Leaves the
  * session unplanned, without error, while an input it needs is not set. */
 static onnxmini_status plan(onnxmini_session *s)
@@ -470,8 +587,15 @@ static onnxmini_status plan(onnxmini_session *s)
         return session_fail(s, ONNXMINI_ERR_OUT_OF_MEMORY, "out of memory");
 
     st = infer_all(s);
+    if (st == OM_REPLAN) {
+        memset(s->states, 0, total_state ? total_state : 1);
+        s->n_steps = 0;
+        return plan(s);
+    }
     if (st == ONNXMINI_OK)
         st = place_values(s);
+    if (st == ONNXMINI_OK)
+        st = pack_weights(s);
     if (st != ONNXMINI_OK) {
         free_plan(s);
         return st;
@@ -489,6 +613,82 @@ void onnxmini_session_options_init(onnxmini_session_options *options)
     memset(options, 0, sizeof *options);
     options->struct_size = sizeof *options;
     options->threads = 1;
+    options->graph_rewrites = 1;
+}
+
+/* The only node that reads a value, or -1 when none or several do or the
+ * value is a graph output. */
+static int sole_consumer(const onnxmini_model *m, int value)
+{
+    int n, j, found = -1;
+    if (m->values[value].is_graph_output)
+        return -1;
+    for (n = 0; n < m->n_nodes; n++)
+        for (j = 0; j < m->nodes[n].n_inputs; j++)
+            if (m->nodes[n].inputs[j] == value) {
+                if (found >= 0)
+                    return -1;
+                found = n;
+            }
+    return found;
+}
+
+static int is_default_op(const om_node *node, const char *op_type)
+{
+    return node->domain[0] == '\0' && strcmp(node->op_type, op_type) == 0;
+}
+
+/* Folds, into each Conv or MatMul that can take them, a following Add of
+ * a constant bias and a following Relu: the absorbed nodes then share the
+ * first node's output buffer and do no work. Only nodes whose output has
+ * no other reader are folded, so no intermediate value that something
+ * else reads disappears. */
+static void plan_fusions(onnxmini_session *s)
+{
+    const onnxmini_model *m = s->model;
+    int n;
+
+    for (n = 0; n < m->n_nodes; n++) {
+        const om_node *node = &m->nodes[n];
+        int value, next, fused = 0;
+
+        if (!node->op->can_fuse || node->n_outputs < 1 ||
+            node->outputs[0] < 0 || s->absorbed_input[n] >= 0 ||
+            !node->op->can_fuse(node, m, -1))
+            continue;
+        value = node->outputs[0];
+        s->fusions[n].lo = -INFINITY;
+        s->fusions[n].hi = INFINITY;
+
+        /* An Add of a constant that fits as a bias (numpy broadcasting,
+         * opset 7 and later). */
+        next = sole_consumer(m, value);
+        if (next >= 0 && is_default_op(&m->nodes[next], "Add") &&
+            m->nodes[next].since_version >= 7) {
+            const om_node *add = &m->nodes[next];
+            int side = add->inputs[0] == value ? 0 : 1;
+            int bias = add->inputs[1 - side];
+            if (add->inputs[side] == value && bias != value &&
+                om_value_is_constant(m, bias) &&
+                node->op->can_fuse(node, m, bias)) {
+                s->absorbed_input[next] = side;
+                s->absorbed_by[next] = n;
+                s->fusion_bias[n] = bias;
+                value = add->outputs[0];
+                fused = 1;
+            }
+        }
+
+        /* A Relu. */
+        next = value >= 0 ? sole_consumer(m, value) : -1;
+        if (next >= 0 && is_default_op(&m->nodes[next], "Relu")) {
+            s->absorbed_input[next] = 0;
+            s->absorbed_by[next] = n;
+            s->fusions[n].lo = 0.0f;
+            fused = 1;
+        }
+        s->has_fusion[n] = (char)fused;
+    }
 }
 
 /* Marks graph inputs whose contents an operator reads while planning. */
@@ -512,6 +712,7 @@ static void mark_data_inputs(onnxmini_session *s)
 static int init_io(onnxmini_session *s)
 {
     const onnxmini_model *m = s->model;
+    size_t nodes = m->n_nodes ? (size_t)m->n_nodes : 1;
     size_t total = 0;
     int n, j;
 
@@ -521,8 +722,23 @@ static int init_io(onnxmini_session *s)
     s->scratch_bytes = calloc((size_t)(m->n_nodes ? m->n_nodes : 1),
                               sizeof(size_t));
     s->steps = malloc((size_t)(m->n_nodes ? m->n_nodes : 1) * sizeof(int));
-    if (!s->io_offset || !s->state_offset || !s->scratch_bytes || !s->steps)
+    s->packed_bytes = calloc(nodes, sizeof(size_t));
+    s->packed_offset = calloc(nodes, sizeof(size_t));
+    s->absorbed_input = malloc(nodes * sizeof(int));
+    s->absorbed_by = malloc(nodes * sizeof(int));
+    s->fusions = calloc(nodes, sizeof *s->fusions);
+    s->fusion_bias = malloc(nodes * sizeof(int));
+    s->has_fusion = calloc(nodes, 1);
+    if (!s->io_offset || !s->state_offset || !s->scratch_bytes || !s->steps ||
+        !s->packed_bytes || !s->packed_offset || !s->absorbed_input ||
+        !s->absorbed_by ||
+        !s->fusions || !s->fusion_bias || !s->has_fusion)
         return -1;
+    for (n = 0; n < m->n_nodes; n++) {
+        s->absorbed_input[n] = -1;
+        s->absorbed_by[n] = -1;
+        s->fusion_bias[n] = -1;
+    }
     for (n = 0; n < m->n_nodes; n++) {
         s->io_offset[n] = (int)total;
         total += (size_t)(m->nodes[n].n_inputs + m->nodes[n].n_outputs);
@@ -549,6 +765,7 @@ onnxmini_status onnxmini_session_create(const onnxmini_model *model,
 {
     onnxmini_session *s;
     const char *isa = NULL;
+    int rewrites = 1;
     onnxmini_status st;
 
     om_clear(error);
@@ -567,6 +784,7 @@ onnxmini_status onnxmini_session_create(const onnxmini_model *model,
                            "onnxmini_session_options_init()",
                            options->struct_size, sizeof *options);
         isa = options->isa;
+        rewrites = options->graph_rewrites;
     }
 
     s = calloc(1, sizeof *s);
@@ -584,6 +802,8 @@ onnxmini_status onnxmini_session_create(const onnxmini_model *model,
         return om_fail(error, ONNXMINI_ERR_OUT_OF_MEMORY, "out of memory");
     }
     mark_data_inputs(s);
+    if (rewrites)
+        plan_fusions(s);
 
     st = om_kernels_select(isa, &s->kernels, &s->err);
     if (st == ONNXMINI_OK)
@@ -613,6 +833,13 @@ void onnxmini_session_destroy(onnxmini_session *s)
     free(s->io_offset);
     free(s->state_offset);
     free(s->scratch_bytes);
+    free(s->packed_bytes);
+    free(s->packed_offset);
+    free(s->absorbed_input);
+    free(s->absorbed_by);
+    free(s->fusions);
+    free(s->fusion_bias);
+    free(s->has_fusion);
     free(s->steps);
     free(s);
 }
@@ -817,8 +1044,14 @@ onnxmini_status onnxmini_session_run(onnxmini_session *s)
     s->has_run = 0;
     for (k = 0; k < s->n_steps; k++) {
         int n = s->steps[k];
-        om_run_ctx ctx = node_run_ctx(s, n, s->scratch);
-        onnxmini_status st = m->nodes[n].op->run(&ctx);
+        om_run_ctx ctx;
+        onnxmini_status st;
+        if (s->absorbed_input[n] >= 0) {
+            run_absorbed(s, n);
+            continue;
+        }
+        ctx = node_run_ctx(s, n, s->scratch);
+        st = m->nodes[n].op->run(&ctx);
         if (st != ONNXMINI_OK)
             return st;
     }
@@ -885,7 +1118,7 @@ onnxmini_status onnxmini_session_copy_output(onnxmini_session *s, size_t index,
                                              void *buffer, size_t capacity,
                                              size_t *bytes)
 {
-    onnxmini_tensor t;
+    onnxmini_tensor t = {ONNXMINI_UNDEFINED, 0, NULL, NULL, 0};
     onnxmini_status st;
 
     if (!s)

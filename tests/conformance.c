@@ -670,6 +670,9 @@ static void usage(FILE *f)
             "                 (one path such as node/test_add per line) does "
             "not pass\n"
             "  --json         print the results as one JSON object\n"
+            "  --list-isas    print the kernel instruction sets this build "
+            "and CPU\n"
+            "                 have, best first, and exit\n"
             "  -h, --help     show this help\n"
             "\n"
             "Without --expect the exit status is non-zero when any test "
@@ -696,6 +699,11 @@ int main(int argc, char **argv)
         const char *a = argv[i];
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             usage(stdout);
+            return 0;
+        } else if (strcmp(a, "--list-isas") == 0) {
+            size_t k;
+            for (k = 0; k < onnxmini_isa_count(); k++)
+                printf("%s\n", onnxmini_isa_name(k));
             return 0;
         } else if (strcmp(a, "--json") == 0) {
             opt.json = 1;

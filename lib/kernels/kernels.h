@@ -4,6 +4,8 @@
  * Kernels are plain functions over raw pointers and counts. They never
  * allocate, keep no state and check nothing: callers validate shapes first.
  * Every family has a scalar reference, which is the ground truth in tests.
+ * A table exists per instruction set (scalar, sse2, avx2, avx512, neon);
+ * dispatch.c picks one per session.
  */
 #ifndef OM_KERNELS_H
 #define OM_KERNELS_H
@@ -12,8 +14,32 @@
 
 #include "onnxmini.h"
 
+/* The GEMM computes C[m x n] = A[m x k] * B[k x n]. A is packed once into
+ * ceil(m / mr) blocks of [k][mr], rows past m zero. B is addressed by row
+ * offsets, so one kernel serves two layouts: the tile of columns j0 ..
+ * j0 + nr - 1 reads row p of B at b + (j0 / nr) * b_tile_stride +
+ * b_rows[p], nr floats.
+ *
+ *   Packed B: ceil(n / nr) panels of [k][nr], columns past n zero;
+ *             b_rows[p] = p * nr and b_tile_stride = k * nr.
+ *   Shifted rows: every row is a window of one buffer, as a stride-1
+ *             convolution over a padded input reads it; b_rows[p] is the
+ *             window's start and b_tile_stride = nr. The buffer must be
+ *             readable up to b_rows[p] + ceil(n / nr) * nr.
+ *
+ * Each micro-kernel keeps an mr x nr tile of C in registers and sums the
+ * products of every element in ascending k. The epilogue adds bias_m[i]
+ * (one per row, Conv's bias) and bias_n[j] (one per column, a MatMul
+ * followed by Add), then clamps to [lo, hi] (Relu is [0, +inf]) with NaN
+ * kept as NaN, and stores only the valid part of each tile. */
+typedef struct om_gemm_epilogue {
+    const float *bias_m;              /* [m] or NULL */
+    const float *bias_n;              /* [n] or NULL */
+    float lo, hi;                     /* clamp bounds; -inf, +inf for none */
+} om_gemm_epilogue;
+
 typedef struct om_kernels {
-    const char *isa;                  /* "scalar", ... */
+    const char *isa;                  /* "scalar", "sse2", ... */
 
     /* y[i] = max(x[i], 0); NaN stays NaN. x and y may be the same. */
     void (*f32_relu)(size_t n, const float *x, float *y);
@@ -23,21 +49,70 @@ typedef struct om_kernels {
     void (*f32_add)(size_t n, const float *a, size_t step_a, const float *b,
                     size_t step_b, float *y);
 
-    /* C[m x n] = A[m x k] * B[k x n], row-major with leading dimensions
-     * lda, ldb, ldc. For each element of C the products are summed in
-     * ascending k. */
-    void (*f32_gemm)(size_t m, size_t n, size_t k, const float *a,
-                     size_t lda, const float *b, size_t ldb, float *c,
-                     size_t ldc);
+    /* One row of 2-D max pooling over windows inside the input: for i < n,
+     * y[i] = the maximum of x[r * row_stride + i * stride + c * dilation]
+     * over r < rows and c < cols (rows, cols >= 1). A window holding a NaN
+     * gives NaN, as the first NaN met replaces the maximum and then
+     * stays. */
+    void (*f32_max_window)(size_t n, const float *x, size_t row_stride,
+                           size_t rows, size_t cols, size_t stride,
+                           size_t dilation, float *y);
+
+    /* Register tile of the packed GEMM. */
+    size_t gemm_mr, gemm_nr;
+
+    /* C = A * B with the epilogue above; ldc is C's row stride. */
+    void (*f32_gemm)(size_t m, size_t n, size_t k, const float *a_packed,
+                     const float *b, const size_t *b_rows,
+                     size_t b_tile_stride, float *c, size_t ldc,
+                     const om_gemm_epilogue *epilogue);
 } om_kernels;
 
-/* The scalar reference table. */
+/* The tables. A table for an instruction set this build leaves out is
+ * absent from dispatch.c. */
 extern const om_kernels om_kernels_scalar;
+extern const om_kernels om_kernels_sse2;
+extern const om_kernels om_kernels_avx2;
+extern const om_kernels om_kernels_avx512;
 
 /* Picks the table for an instruction set name: NULL or "" for the best one
  * this CPU runs (or the name in ONNXMINI_ISA when that is set). Fails with
  * a message naming the instruction set when it is unknown or unavailable. */
 onnxmini_status om_kernels_select(const char *isa, const om_kernels **out,
                                   onnxmini_error *err);
+
+/* Stores up to `capacity` tables that this build has and this CPU runs,
+ * best first, and returns their number; for tests and benchmarks. */
+size_t om_kernels_available(const om_kernels **tables, size_t capacity);
+
+/* ------------------------------------------------------------- packing */
+
+/* Bytes of a packed A (m x k) or B (k x n) for a tile size. */
+size_t om_packed_a_bytes(size_t m, size_t k, size_t mr);
+size_t om_packed_b_bytes(size_t k, size_t n, size_t nr);
+
+/* Packs row-major A [m x k] (row stride lda) into blocks of [k][mr]. */
+void om_pack_a(size_t m, size_t k, const float *a, size_t lda, size_t mr,
+               float *packed);
+
+/* Packs row-major B [k x n] (row stride ldb) into panels of [k][nr]. */
+void om_pack_b(size_t k, size_t n, const float *b, size_t ldb, size_t nr,
+               float *packed);
+
+/* Fills b_rows for a packed B: rows[p] = p * nr. */
+void om_packed_b_rows(size_t k, size_t nr, size_t *rows);
+
+/* Applies the epilogue to a raw mr x nr tile of sums (row stride nr) and
+ * stores its valid rows x cols part at c: the edge path that the SIMD
+ * kernels share. i0 and j0 are the tile's first row and column in C. */
+void om_gemm_store_tile(const float *tile, size_t nr, size_t rows, size_t cols,
+                        size_t i0, size_t j0, const om_gemm_epilogue *ep,
+                        float *c, size_t ldc);
+
+/* The plain product C[m x n] = A[m x k] * B[k x n], row-major, without
+ * packing: the reference the tests compare the packed kernels with. */
+void om_f32_gemm_reference(size_t m, size_t n, size_t k, const float *a,
+                           size_t lda, const float *b, size_t ldb, float *c,
+                           size_t ldc);
 
 #endif /* OM_KERNELS_H */

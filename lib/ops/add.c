@@ -191,6 +191,12 @@ static onnxmini_status add_run(const om_run_ctx *ctx)
 }
 
 const om_op om_op_add = {
-    "", "Add", versions, OM_OP_IN_PLACE, 0, sizeof(add_state),
-    add_check, add_infer, add_run,
+    .domain = "",
+    .op_type = "Add",
+    .versions = versions,
+    .flags = OM_OP_IN_PLACE,
+    .state_size = sizeof(add_state),
+    .check = add_check,
+    .infer = add_infer,
+    .run = add_run,
 };

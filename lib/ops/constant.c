@@ -120,6 +120,10 @@ static onnxmini_status constant_run(const om_run_ctx *ctx)
 }
 
 const om_op om_op_constant = {
-    "", "Constant", versions, 0, 0, 0,
-    constant_check, constant_infer, constant_run,
+    .domain = "",
+    .op_type = "Constant",
+    .versions = versions,
+    .check = constant_check,
+    .infer = constant_infer,
+    .run = constant_run,
 };

@@ -3,33 +3,19 @@
  * later versions changed only the type list and the documentation).
  *
  * X [N, C, D1..Dn] and W [M, C/group, k1..kn] give Y [N, M, O1..On]. Each
- * group of C/group input channels produces M/group output channels. The
- * kernel is lowered to a matrix product: im2col gathers the windows of one
- * group into a [C/group * k1*..*kn, O1*..*On] matrix (skipped when the
- * kernel is 1x..x1 with stride 1 and no padding, where X already has that
- * layout), and the kernel table's GEMM multiplies W's rows by it.
+ * group of C/group input channels produces M/group output channels. Float
+ * convolutions are lowered to the kernel table's GEMM (conv_gemm.c);
+ * double ones run a direct loop here.
  */
+#include <math.h>
 #include <string.h>
 
-#include "ops/op.h"
-#include "ops/window.h"
+#include "ops/conv.h"
 
 static const int versions[] = {1, 11, 22, 0};
 
 /* float16 is also in the spec's list, but has no arithmetic here yet. */
 static const int types[] = {ONNXMINI_FLOAT, ONNXMINI_DOUBLE, 0};
-
-typedef struct conv_state {
-    om_window win;
-    size_t batch;                     /* N */
-    size_t group;
-    size_t in_channels;               /* C / group */
-    size_t out_channels;              /* M / group */
-    size_t in_size;                   /* D1 * .. * Dn */
-    size_t out_size;                  /* O1 * .. * On */
-    size_t kernel_size;               /* k1 * .. * kn */
-    int direct;                       /* 1x1 kernel, stride 1, no padding */
-} conv_state;
 
 static onnxmini_status conv_check(const om_node *node, onnxmini_error *err)
 {
@@ -62,7 +48,7 @@ static onnxmini_status conv_infer(om_infer_ctx *ctx)
     const int64_t *kernel_attr;
     size_t n_kernel;
     int64_t group, out[OM_MAX_RANK];
-    int spatial = x->rank - 2, i, direct;
+    int spatial = x->rank - 2, i;
     onnxmini_status st;
 
     om_dims_str(x->dims, x->rank, sx, sizeof sx);
@@ -132,15 +118,11 @@ static onnxmini_status conv_infer(om_infer_ctx *ctx)
     s->in_size = 1;
     s->out_size = 1;
     s->kernel_size = 1;
-    direct = 1;
     for (i = 0; i < spatial; i++) {
         out[i + 2] = s->win.out[i];
         s->in_size *= (size_t)x->dims[i + 2];
         s->out_size *= (size_t)s->win.out[i];
         s->kernel_size *= (size_t)w->dims[i + 2];
-        if (w->dims[i + 2] != 1 || s->win.stride[i] != 1 ||
-            s->win.pad_begin[i] != 0 || s->win.pad_end[i] != 0)
-            direct = 0;
     }
     st = om_tensor_set_shape(ctx->out[0], x->dtype, out, x->rank, ctx->err);
     if (st != ONNXMINI_OK)
@@ -150,72 +132,22 @@ static onnxmini_status conv_infer(om_infer_ctx *ctx)
     s->group = (size_t)group;
     s->in_channels = (size_t)w->dims[1];
     s->out_channels = (size_t)(w->dims[0] / group);
-    s->direct = direct;
-    if (!direct && x->dtype == ONNXMINI_FLOAT) {
-        size_t rows = s->in_channels * s->kernel_size;
-        if (s->out_size && rows > SIZE_MAX / sizeof(float) / s->out_size)
-            return om_node_fail(ctx->err, node, ONNXMINI_ERR_LIMIT,
-                                "the im2col buffer would be too large");
-        ctx->scratch_bytes = rows * s->out_size * sizeof(float);
-    }
-    return ONNXMINI_OK;
-}
+    s->k = s->in_channels * s->kernel_size;
 
-/* Gathers the windows of `channels` input planes into col, one row per
- * (channel, kernel offset) and one column per output position; positions
- * in the padding read as 0. */
-static void im2col(const conv_state *s, const float *x, float *col)
-{
-    const om_window *w = &s->win;
-    int n = w->n, last = n - 1, d;
-    size_t c, kp;
-
-    for (c = 0; c < s->in_channels; c++) {
-        const float *plane = x + c * s->in_size;
-        for (kp = 0; kp < s->kernel_size; kp++) {
-            int64_t kidx[OM_MAX_SPATIAL], oidx[OM_MAX_SPATIAL] = {0};
-            size_t rest = kp;
-            float *row = col + (c * s->kernel_size + kp) * s->out_size;
-
-            /* Kernel offset of this row, last axis fastest. */
-            for (d = last; d >= 0; d--) {
-                kidx[d] = (int64_t)(rest % (size_t)w->kernel[d]);
-                rest /= (size_t)w->kernel[d];
-            }
-
-            /* Walk the output positions, the last axis in the inner
-             * loop. */
-            for (;;) {
-                int64_t offset = 0;
-                int inside = 1;
-                int64_t ow, base_last;
-
-                for (d = 0; d < last; d++) {
-                    int64_t i = oidx[d] * w->stride[d] - w->pad_begin[d] +
-                                kidx[d] * w->dilation[d];
-                    if (i < 0 || i >= w->in[d])
-                        inside = 0;
-                    offset = offset * w->in[d] + i;
-                }
-                base_last = kidx[last] * w->dilation[last] - w->pad_begin[last];
-                for (ow = 0; ow < w->out[last]; ow++) {
-                    int64_t i = ow * w->stride[last] + base_last;
-                    row[ow] = inside && i >= 0 && i < w->in[last]
-                                  ? plane[offset * w->in[last] + i]
-                                  : 0.0f;
-                }
-                row += w->out[last];
-
-                for (d = last - 1; d >= 0; d--) {
-                    if (++oidx[d] < w->out[d])
-                        break;
-                    oidx[d] = 0;
-                }
-                if (d < 0)
-                    break;
-            }
+    /* A folded Add and Relu (float only: the session fuses nothing else). */
+    s->lo = -INFINITY;
+    s->hi = INFINITY;
+    if (ctx->fusion) {
+        s->lo = ctx->fusion->lo;
+        s->hi = ctx->fusion->hi;
+        if (ctx->fusion->bias) {
+            s->fused_bias = ctx->fusion->bias->data;
+            s->fused_bias_count = ctx->fusion->bias->count;
         }
     }
+    if (x->dtype == ONNXMINI_FLOAT)
+        return om_conv_plan_f32(ctx, s);
+    return ONNXMINI_OK;
 }
 
 /* Double precision: a direct loop over every output element, kernel
@@ -276,11 +208,6 @@ static void conv_f64(const conv_state *s, const double *x, const double *w,
 static onnxmini_status conv_run(const om_run_ctx *ctx)
 {
     const conv_state *s = ctx->state;
-    const float *x = ctx->in[0]->data;
-    const float *w = ctx->in[1]->data;
-    const float *bias = ctx->n_in > 2 && ctx->in[2] ? ctx->in[2]->data : NULL;
-    float *y = ctx->out[0]->data;
-    size_t k = s->in_channels * s->kernel_size, n, g, m, i;
 
     if (ctx->out[0]->count == 0)
         return ONNXMINI_OK;
@@ -290,34 +217,57 @@ static onnxmini_status conv_run(const om_run_ctx *ctx)
                  ctx->out[0]->data);
         return ONNXMINI_OK;
     }
-    for (n = 0; n < s->batch; n++) {
-        for (g = 0; g < s->group; g++) {
-            const float *xg =
-                x + (n * s->group + g) * s->in_channels * s->in_size;
-            const float *wg = w + g * s->out_channels * k;
-            float *yg = y + (n * s->group + g) * s->out_channels * s->out_size;
-            const float *col = xg;
-
-            if (!s->direct) {
-                im2col(s, xg, ctx->scratch);
-                col = ctx->scratch;
-            }
-            ctx->kernels->f32_gemm(s->out_channels, s->out_size, k, wg, k, col,
-                                   s->out_size, yg, s->out_size);
-            if (!bias)
-                continue;
-            for (m = 0; m < s->out_channels; m++) {
-                float bm = bias[g * s->out_channels + m];
-                float *row = yg + m * s->out_size;
-                for (i = 0; i < s->out_size; i++)
-                    row[i] += bm;
-            }
-        }
-    }
+    om_conv_run_f32(ctx, s);
     return ONNXMINI_OK;
 }
 
+static onnxmini_status conv_pack(const om_run_ctx *ctx)
+{
+    om_conv_pack_f32(ctx, ctx->state, ctx->packed);
+    return ONNXMINI_OK;
+}
+
+/* A float Conv with constant weights (and bias) can take a following Add
+ * of a per-channel constant and a Relu into its GEMM epilogue. A bias
+ * fits when it has one value, or M values on the channel axis (axis 1 of
+ * the output once the shapes are aligned at the right) and ones
+ * elsewhere, as [M, 1, 1] or [1, M, 1, 1] against NCHW. */
+static int conv_can_fuse(const om_node *node, const onnxmini_model *model,
+                         int bias)
+{
+    const om_value *w, *b;
+    int i, channel_axis;
+
+    if (!om_value_is_constant(model, node->inputs[1]) ||
+        (node->n_inputs > 2 && node->inputs[2] >= 0 &&
+         !om_value_is_constant(model, node->inputs[2])))
+        return 0;
+    w = &model->values[node->inputs[1]];
+    if (w->dtype != ONNXMINI_FLOAT || w->rank < 3)
+        return 0;
+    if (bias < 0)
+        return 1;
+
+    b = &model->values[bias];
+    if (b->dtype != ONNXMINI_FLOAT || b->rank < 0 || b->rank > w->rank)
+        return 0;
+    if (om_shape_count(b->dims, b->rank) == 1)
+        return 1;
+    channel_axis = 1 - (w->rank - b->rank);
+    for (i = 0; i < b->rank; i++)
+        if (b->dims[i] != (i == channel_axis ? w->dims[0] : 1))
+            return 0;
+    return channel_axis >= 0;
+}
+
 const om_op om_op_conv = {
-    "", "Conv", versions, 0, 0, sizeof(conv_state),
-    conv_check, conv_infer, conv_run,
+    .domain = "",
+    .op_type = "Conv",
+    .versions = versions,
+    .state_size = sizeof(conv_state),
+    .check = conv_check,
+    .infer = conv_infer,
+    .run = conv_run,
+    .pack = conv_pack,
+    .can_fuse = conv_can_fuse,
 };

@@ -35,6 +35,11 @@ static onnxmini_status identity_run(const om_run_ctx *ctx)
 }
 
 const om_op om_op_identity = {
-    "", "Identity", versions, OM_OP_ALIAS, 0, 0,
-    identity_check, identity_infer, identity_run,
+    .domain = "",
+    .op_type = "Identity",
+    .versions = versions,
+    .flags = OM_OP_ALIAS,
+    .check = identity_check,
+    .infer = identity_infer,
+    .run = identity_run,
 };

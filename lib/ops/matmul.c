@@ -6,6 +6,7 @@
  * as [K, 1], and the added axis is removed from the result. Leading (batch)
  * axes broadcast against each other.
  */
+#include <math.h>
 #include <string.h>
 
 #include "ops/op.h"
@@ -21,7 +22,25 @@ static const om_type_rule types[] = {{1, float_types}, {9, all_types}, {0, 0}};
 typedef struct matmul_state {
     size_t m, n, k;
     om_bcast batch;                   /* over the broadcast batch axes */
+
+    /* Float path: B's row offsets, then B packed when it is one constant
+     * matrix, in ctx->packed; A (and B otherwise) packed per run in
+     * scratch. */
+    int b_packed;
+    size_t rows_bytes;                /* aligned size of the row offsets */
+    size_t a_bytes;                   /* aligned size of packed A */
+
+    /* What the session folded: an Add of one value per column (or one
+     * value) and a Relu. */
+    const float *fused_bias;
+    size_t fused_bias_count;
+    float lo, hi;
 } matmul_state;
+
+static size_t align_up(size_t n)
+{
+    return (n + OM_ALIGNMENT - 1) / OM_ALIGNMENT * OM_ALIGNMENT;
+}
 
 static onnxmini_status matmul_check(const om_node *node, onnxmini_error *err)
 {
@@ -83,7 +102,37 @@ static onnxmini_status matmul_infer(om_infer_ctx *ctx)
     state->m = (size_t)m;
     state->n = (size_t)n;
     state->k = (size_t)k;
-    return om_tensor_set_shape(ctx->out[0], a->dtype, out, rank, ctx->err);
+    st = om_tensor_set_shape(ctx->out[0], a->dtype, out, rank, ctx->err);
+    if (st != ONNXMINI_OK || a->dtype != ONNXMINI_FLOAT)
+        return st;
+
+    /* The float path's memory. */
+    state->lo = -INFINITY;
+    state->hi = INFINITY;
+    if (ctx->fusion) {
+        state->lo = ctx->fusion->lo;
+        state->hi = ctx->fusion->hi;
+        if (ctx->fusion->bias) {
+            state->fused_bias = ctx->fusion->bias->data;
+            state->fused_bias_count = ctx->fusion->bias->count;
+        }
+    }
+    {
+        const om_kernels *kt = ctx->kernels;
+        size_t b_bytes = align_up(om_packed_b_bytes(state->k, state->n,
+                                                    kt->gemm_nr));
+        state->rows_bytes = align_up(state->k * sizeof(size_t));
+        state->a_bytes = align_up(om_packed_a_bytes(state->m, state->k,
+                                                    kt->gemm_mr));
+        state->b_packed = b->is_constant && rb <= 2;
+        ctx->packed_bytes = state->rows_bytes;
+        ctx->scratch_bytes = state->a_bytes;
+        if (state->b_packed)
+            ctx->packed_bytes += b_bytes;
+        else
+            ctx->scratch_bytes += b_bytes;
+    }
+    return ONNXMINI_OK;
 }
 
 typedef struct matmul_rows {
@@ -91,6 +140,8 @@ typedef struct matmul_rows {
     const void *a, *b;
     void *y;
     const om_kernels *kernels;
+    const void *packed;
+    void *scratch;
 } matmul_rows;
 
 static void batch_f32(void *ctx, size_t count, size_t oa, size_t sa, size_t ob,
@@ -98,13 +149,41 @@ static void batch_f32(void *ctx, size_t count, size_t oa, size_t sa, size_t ob,
 {
     const matmul_rows *r = ctx;
     const matmul_state *s = r->s;
+    const om_kernels *kt = r->kernels;
+    const size_t *rows = r->packed;
+    float *a_packed = r->scratch;
+    float *b_scratch = (float *)((unsigned char *)r->scratch + s->a_bytes);
+    const float *b_packed =
+        (const float *)((const unsigned char *)r->packed + s->rows_bytes);
+    om_gemm_epilogue ep;
     size_t i;
-    for (i = 0; i < count; i++)
-        r->kernels->f32_gemm(
-            s->m, s->n, s->k,
-            (const float *)r->a + (oa + i * sa) * s->m * s->k, s->k,
-            (const float *)r->b + (ob + i * sb) * s->k * s->n, s->n,
-            (float *)r->y + (oy + i) * s->m * s->n, s->n);
+
+    ep.bias_m = NULL;
+    ep.bias_n = s->fused_bias && s->fused_bias_count > 1 ? s->fused_bias : NULL;
+    ep.lo = s->lo;
+    ep.hi = s->hi;
+    for (i = 0; i < count; i++) {
+        const float *a = (const float *)r->a + (oa + i * sa) * s->m * s->k;
+        float *y = (float *)r->y + (oy + i) * s->m * s->n;
+
+        om_pack_a(s->m, s->k, a, s->k, kt->gemm_mr, a_packed);
+        if (!s->b_packed) {
+            om_pack_b(s->k, s->n,
+                      (const float *)r->b + (ob + i * sb) * s->k * s->n, s->n,
+                      kt->gemm_nr, b_scratch);
+            b_packed = b_scratch;
+        }
+        kt->f32_gemm(s->m, s->n, s->k, a_packed, b_packed, rows,
+                     s->k * kt->gemm_nr, y, s->n, &ep);
+        /* A single folded bias value is added after the product. */
+        if (s->fused_bias && s->fused_bias_count == 1) {
+            size_t j;
+            for (j = 0; j < s->m * s->n; j++) {
+                float v = y[j] + s->fused_bias[0];
+                y[j] = v < s->lo ? s->lo : v > s->hi ? s->hi : v;
+            }
+        }
+    }
 }
 
 /* Other types: a plain triple loop; integer products wrap around. */
@@ -146,6 +225,8 @@ static onnxmini_status matmul_run(const om_run_ctx *ctx)
     rows.b = ctx->in[1]->data;
     rows.y = ctx->out[0]->data;
     rows.kernels = ctx->kernels;
+    rows.packed = ctx->packed;
+    rows.scratch = ctx->scratch;
     switch (ctx->in[0]->dtype) {
     case ONNXMINI_FLOAT: fn = batch_f32; break;
     case ONNXMINI_DOUBLE: fn = batch_f64; break;
@@ -156,8 +237,9 @@ static onnxmini_status matmul_run(const om_run_ctx *ctx)
     }
     if (ctx->out[0]->count == 0)
         return ONNXMINI_OK;
-    if (state->k == 0) {
-        /* An empty sum is zero. */
+    if (state->k == 0 && ctx->in[0]->dtype != ONNXMINI_FLOAT) {
+        /* An empty sum is zero (the float GEMM handles k = 0 itself, with
+         * its epilogue). */
         memset(ctx->out[0]->data, 0, ctx->out[0]->bytes);
         return ONNXMINI_OK;
     }
@@ -165,7 +247,54 @@ static onnxmini_status matmul_run(const om_run_ctx *ctx)
     return ONNXMINI_OK;
 }
 
+/* Fills the row offsets of packed B and, when B is one constant matrix,
+ * packs it once. */
+static onnxmini_status matmul_pack(const om_run_ctx *ctx)
+{
+    const matmul_state *s = ctx->state;
+    const om_kernels *kt = ctx->kernels;
+    unsigned char *mem = ctx->packed;
+
+    om_packed_b_rows(s->k, kt->gemm_nr, (size_t *)mem);
+    if (s->b_packed)
+        om_pack_b(s->k, s->n, ctx->in[1]->data, s->n, kt->gemm_nr,
+                  (float *)(mem + s->rows_bytes));
+    return ONNXMINI_OK;
+}
+
+/* A float MatMul by a constant matrix [K, N] can take a following Add and
+ * a Relu into its GEMM epilogue. The Add's constant fits when it has one
+ * value, or N values on its last axis and ones elsewhere ([N], [1, N]). */
+static int matmul_can_fuse(const om_node *node, const onnxmini_model *model,
+                           int bias)
+{
+    const om_value *w = &model->values[node->inputs[1]], *b;
+    int i;
+
+    if (!om_value_is_constant(model, node->inputs[1]) ||
+        w->dtype != ONNXMINI_FLOAT || w->rank != 2)
+        return 0;
+    if (bias < 0)
+        return 1;
+    b = &model->values[bias];
+    if (b->dtype != ONNXMINI_FLOAT || b->rank < 0)
+        return 0;
+    if (om_shape_count(b->dims, b->rank) == 1)
+        return 1;
+    for (i = 0; i < b->rank; i++)
+        if (b->dims[i] != (i == b->rank - 1 ? w->dims[1] : 1))
+            return 0;
+    return b->rank >= 1;
+}
+
 const om_op om_op_matmul = {
-    "", "MatMul", versions, 0, 0, sizeof(matmul_state),
-    matmul_check, matmul_infer, matmul_run,
+    .domain = "",
+    .op_type = "MatMul",
+    .versions = versions,
+    .state_size = sizeof(matmul_state),
+    .check = matmul_check,
+    .infer = matmul_infer,
+    .run = matmul_run,
+    .pack = matmul_pack,
+    .can_fuse = matmul_can_fuse,
 };

@@ -14,6 +14,7 @@
  * spatial part of the position is counted in column-major order.
  */
 #include <float.h>
+#include <math.h>
 #include <string.h>
 
 #include "ops/op.h"
@@ -240,6 +241,140 @@ MAXPOOL_KERNEL(maxpool_f64, double, FLOAT_IS_NAN, -DBL_MAX)
 MAXPOOL_KERNEL(maxpool_i8, int8_t, INT_IS_NAN, INT8_MIN)
 MAXPOOL_KERNEL(maxpool_u8, uint8_t, INT_IS_NAN, 0)
 
+/* The first and one-past-last kernel offsets along an axis whose window
+ * starts at `start` (possibly in the padding) and that stay inside
+ * [0, size). */
+static void valid_range(int64_t start, int64_t dilation, int64_t kernel,
+                        int64_t size, int64_t *lo, int64_t *hi)
+{
+    *lo = start < 0 ? (-start + dilation - 1) / dilation : 0;
+    *hi = size - start <= 0 ? 0 : (size - start + dilation - 1) / dilation;
+    if (*hi > kernel)
+        *hi = kernel;
+    if (*lo > *hi)
+        *lo = *hi;
+}
+
+/* 2-D pooling without the per-element window arithmetic of the general
+ * kernel: the valid kernel rows and columns of each window are computed
+ * once, so the inner loops only compare. Same results as the general
+ * kernel, Indices included. */
+#define MAXPOOL_2D(name, T, IS_NAN, LOWEST)                                  \
+    static void name(const maxpool_state *s, const T *x, T *y,              \
+                     int64_t *indices)                                       \
+    {                                                                        \
+        const om_window *w = &s->win;                                        \
+        const int64_t in_h = w->in[0], in_w = w->in[1];                      \
+        size_t p;                                                            \
+        int64_t oh, ow, kh, kw;                                              \
+                                                                             \
+        for (p = 0; p < s->planes; p++) {                                    \
+            const T *plane = x + p * s->in_size;                             \
+            for (oh = 0; oh < w->out[0]; oh++) {                             \
+                int64_t h0 = oh * w->stride[0] - w->pad_begin[0], h_lo, h_hi; \
+                valid_range(h0, w->dilation[0], w->kernel[0], in_h, &h_lo,   \
+                            &h_hi);                                          \
+                for (ow = 0; ow < w->out[1]; ow++) {                         \
+                    int64_t w0 = ow * w->stride[1] - w->pad_begin[1], w_lo,  \
+                            w_hi, best_at = -1;                              \
+                    T best = LOWEST;                                         \
+                    valid_range(w0, w->dilation[1], w->kernel[1], in_w,      \
+                                &w_lo, &w_hi);                               \
+                    for (kh = h_lo; kh < h_hi; kh++) {                       \
+                        int64_t ih = h0 + kh * w->dilation[0];               \
+                        const T *row = plane + ih * in_w;                    \
+                        for (kw = w_lo; kw < w_hi; kw++) {                   \
+                            int64_t iw = w0 + kw * w->dilation[1];           \
+                            T v = row[iw];                                   \
+                            if (best_at < 0 ||                               \
+                                (!(IS_NAN(best)) && (v > best || IS_NAN(v)))) { \
+                                best = v;                                    \
+                                best_at = s->column_major                    \
+                                              ? ih + iw * in_h               \
+                                              : ih * in_w + iw;              \
+                            }                                                \
+                        }                                                    \
+                    }                                                        \
+                    *y++ = best;                                             \
+                    if (indices)                                             \
+                        *indices++ = best_at < 0                             \
+                                         ? -1                                \
+                                         : (int64_t)(p * s->in_size) +       \
+                                               best_at;                      \
+                }                                                            \
+            }                                                                \
+        }                                                                    \
+    }
+
+MAXPOOL_2D(maxpool2d_f32, float, FLOAT_IS_NAN, -FLT_MAX)
+MAXPOOL_2D(maxpool2d_f64, double, FLOAT_IS_NAN, -DBL_MAX)
+MAXPOOL_2D(maxpool2d_i8, int8_t, INT_IS_NAN, INT8_MIN)
+MAXPOOL_2D(maxpool2d_u8, uint8_t, INT_IS_NAN, 0)
+
+/* The common float case, 2-D without Indices. Output columns whose
+ * windows lie inside the input rows are computed a whole row segment at a
+ * time by the kernel table's strided maximum; the few border columns take
+ * the general path. */
+static void maxpool2d_f32_values(const maxpool_state *s, const om_kernels *kt,
+                                 const float *x, float *y)
+{
+    const om_window *w = &s->win;
+    const int64_t in_h = w->in[0], in_w = w->in[1], out_w = w->out[1];
+    const int64_t kw_n = w->kernel[1], sw = w->stride[1], dw = w->dilation[1];
+    const int64_t pw = w->pad_begin[1];
+    /* Interior columns, ow_a <= ow < ow_b: the window starts at or after
+     * column 0 and ends at or before column in_w - 1. */
+    int64_t last = in_w - 1 - (kw_n - 1) * dw + pw;
+    int64_t ow_a = (pw + sw - 1) / sw;
+    int64_t ow_b = last < 0 ? 0 : last / sw + 1;
+    size_t p;
+    int64_t oh, ow;
+
+    if (ow_b > out_w)
+        ow_b = out_w;
+    if (ow_a > ow_b)
+        ow_a = ow_b;
+    for (p = 0; p < s->planes; p++) {
+        const float *plane = x + p * s->in_size;
+        for (oh = 0; oh < w->out[0]; oh++, y += out_w) {
+            int64_t h0 = oh * w->stride[0] - w->pad_begin[0], h_lo, h_hi;
+            valid_range(h0, w->dilation[0], w->kernel[0], in_h, &h_lo, &h_hi);
+
+            /* Interior: whole windows, or none when the rows of this
+             * output row fall in the padding. */
+            if (ow_a < ow_b && h_lo < h_hi)
+                kt->f32_max_window(
+                    (size_t)(ow_b - ow_a),
+                    plane + (h0 + h_lo * w->dilation[0]) * in_w + ow_a * sw - pw,
+                    (size_t)(w->dilation[0] * in_w), (size_t)(h_hi - h_lo),
+                    (size_t)kw_n, (size_t)sw, (size_t)dw, y + ow_a);
+            else
+                for (ow = ow_a; ow < ow_b; ow++)
+                    y[ow] = -FLT_MAX;
+
+            /* Borders: the part of each window inside the input. */
+            for (ow = 0; ow < out_w; ow++) {
+                int64_t w0, w_lo, w_hi;
+                float best = -FLT_MAX;
+                if (ow == ow_a && ow_a < ow_b)
+                    ow = ow_b;
+                if (ow >= out_w)
+                    break;
+                w0 = ow * sw - pw;
+                valid_range(w0, dw, kw_n, in_w, &w_lo, &w_hi);
+                if (h_lo < h_hi && w_lo < w_hi)
+                    om_kernels_scalar.f32_max_window(
+                        1,
+                        plane + (h0 + h_lo * w->dilation[0]) * in_w + w0 +
+                            w_lo * dw,
+                        (size_t)(w->dilation[0] * in_w), (size_t)(h_hi - h_lo),
+                        (size_t)(w_hi - w_lo), 1, (size_t)dw, &best);
+                y[ow] = best;
+            }
+        }
+    }
+}
+
 static onnxmini_status maxpool_run(const om_run_ctx *ctx)
 {
     const maxpool_state *s = ctx->state;
@@ -248,6 +383,27 @@ static onnxmini_status maxpool_run(const om_run_ctx *ctx)
     const void *x = ctx->in[0]->data;
     void *y = ctx->out[0]->data;
 
+    if (s->win.n == 2 && !indices && ctx->in[0]->dtype == ONNXMINI_FLOAT) {
+        maxpool2d_f32_values(s, ctx->kernels, x, y);
+        return ONNXMINI_OK;
+    }
+    if (s->win.n == 2) {
+        switch (ctx->in[0]->dtype) {
+        case ONNXMINI_FLOAT:
+            maxpool2d_f32(s, x, y, indices);
+            break;
+        case ONNXMINI_DOUBLE:
+            maxpool2d_f64(s, x, y, indices);
+            break;
+        case ONNXMINI_INT8:
+            maxpool2d_i8(s, x, y, indices);
+            break;
+        default:
+            maxpool2d_u8(s, x, y, indices);
+            break;
+        }
+        return ONNXMINI_OK;
+    }
     switch (ctx->in[0]->dtype) {
     case ONNXMINI_FLOAT:
         maxpool_f32(s, x, y, indices);
@@ -266,6 +422,11 @@ static onnxmini_status maxpool_run(const om_run_ctx *ctx)
 }
 
 const om_op om_op_maxpool = {
-    "", "MaxPool", versions, 0, 0, sizeof(maxpool_state),
-    maxpool_check, maxpool_infer, maxpool_run,
+    .domain = "",
+    .op_type = "MaxPool",
+    .versions = versions,
+    .state_size = sizeof(maxpool_state),
+    .check = maxpool_check,
+    .infer = maxpool_infer,
+    .run = maxpool_run,
 };

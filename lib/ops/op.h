@@ -13,6 +13,14 @@
 #include "internal.h"
 #include "kernels/kernels.h"
 
+/* What a session folded into a node: the bias of a following Add of a
+ * constant (one value per output channel for Conv, per column for MatMul)
+ * and the clamp of a following Relu. */
+typedef struct om_fusion {
+    const om_tensor *bias;            /* NULL when no Add was folded */
+    float lo, hi;                     /* -inf, +inf when no Relu was folded */
+} om_fusion;
+
 /* What infer() sees and fills for one node. */
 typedef struct om_infer_ctx {
     const om_node *node;
@@ -22,6 +30,8 @@ typedef struct om_infer_ctx {
     int n_out;
     void *state;                      /* op->state_size zeroed bytes */
     size_t scratch_bytes;             /* set by infer: scratch run() needs */
+    size_t packed_bytes;              /* set by infer: memory pack() fills */
+    const om_fusion *fusion;          /* what the session folded, or NULL */
     const om_kernels *kernels;
     onnxmini_error *err;
 } om_infer_ctx;
@@ -35,6 +45,7 @@ typedef struct om_run_ctx {
     int n_out;
     const void *state;
     void *scratch;                    /* scratch_bytes, aligned */
+    void *packed;                     /* packed_bytes, aligned, kept */
     const om_kernels *kernels;
     onnxmini_error *err;
 } om_run_ctx;
@@ -66,6 +77,17 @@ typedef struct om_op {
     onnxmini_status (*infer)(om_infer_ctx *ctx);
     /* At every inference. */
     onnxmini_status (*run)(const om_run_ctx *ctx);
+    /* Optional: once per plan, when packed_bytes > 0, to fill ctx->packed
+     * from constant inputs (prepacked weights). */
+    onnxmini_status (*pack)(const om_run_ctx *ctx);
+    /* With bias < 0: whether the node can absorb a following Add of a
+     * constant and a following Relu. With a value id: whether that
+     * constant fits as the bias (one value per output channel for Conv,
+     * per column for MatMul, or a single value). NULL when the operator
+     * absorbs nothing. Called at session creation with model-level facts
+     * only; the session checks the shapes again when it plans. */
+    int (*can_fuse)(const om_node *node, const struct onnxmini_model *model,
+                    int bias);
 } om_op;
 
 /* Finds the definition for a node's op_type and domain at the given opset

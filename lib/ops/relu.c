@@ -70,6 +70,11 @@ static onnxmini_status relu_run(const om_run_ctx *ctx)
 }
 
 const om_op om_op_relu = {
-    "", "Relu", versions, OM_OP_IN_PLACE, 0, 0,
-    relu_check, relu_infer, relu_run,
+    .domain = "",
+    .op_type = "Relu",
+    .versions = versions,
+    .flags = OM_OP_IN_PLACE,
+    .check = relu_check,
+    .infer = relu_infer,
+    .run = relu_run,
 };

@@ -144,6 +144,12 @@ static onnxmini_status reshape_run(const om_run_ctx *ctx)
 }
 
 const om_op om_op_reshape = {
-    "", "Reshape", versions, OM_OP_ALIAS, 1u << 1, 0,
-    reshape_check, reshape_infer, reshape_run,
+    .domain = "",
+    .op_type = "Reshape",
+    .versions = versions,
+    .flags = OM_OP_ALIAS,
+    .data_inputs = 1u << 1,
+    .check = reshape_check,
+    .infer = reshape_infer,
+    .run = reshape_run,
 };

@@ -6,6 +6,9 @@
 
 #include "kernels/kernels.h"
 
+#define MR 4
+#define NR 8
+
 static void f32_relu__scalar(size_t n, const float *x, float *y)
 {
     size_t i;
@@ -22,32 +25,83 @@ static void f32_add__scalar(size_t n, const float *a, size_t step_a,
         y[i] = a[i * step_a] + b[i * step_b];
 }
 
-static void f32_gemm__scalar(size_t m, size_t n, size_t k,
-                             const float *restrict a,
-                             size_t lda, const float *restrict b, size_t ldb,
-                             float *restrict c,
-                             size_t ldc)
+static void f32_max_window__scalar(size_t n, const float *x,
+                                  size_t row_stride, size_t rows, size_t cols,
+                                  size_t stride, size_t dilation, float *y)
 {
+    size_t i, r, c;
+
+    for (i = 0; i < n; i++) {
+        const float *w = x + i * stride;
+        float m = w[0];
+        for (r = 0; r < rows; r++)
+            for (c = 0; c < cols; c++) {
+                float v = w[r * row_stride + c * dilation];
+                m = m != m ? m : (v > m || v != v) ? v : m;
+            }
+        y[i] = m;
+    }
+}
+
+/* Clamps to [lo, hi]; a NaN compares false both ways and passes. */
+static float clamp(float v, float lo, float hi)
+{
+    if (v < lo)
+        v = lo;
+    if (v > hi)
+        v = hi;
+    return v;
+}
+
+/* One MR x NR tile: the sums, then the epilogue on the valid part. */
+static void gemm_tile(size_t k, const float *a, const float *b,
+                      const size_t *b_rows, float *c, size_t ldc, size_t rows,
+                      size_t cols, size_t i0, size_t j0,
+                      const om_gemm_epilogue *ep)
+{
+    float acc[MR][NR];
     size_t i, j, p;
 
-    for (i = 0; i < m; i++) {
-        float *crow = c + i * ldc;
-        for (j = 0; j < n; j++)
-            crow[j] = 0.0f;
-        /* Row-times-matrix order keeps the inner loop contiguous while the
-         * products for each C element still add up in ascending p. */
-        for (p = 0; p < k; p++) {
-            const float aip = a[i * lda + p];
-            const float *brow = b + p * ldb;
-            for (j = 0; j < n; j++)
-                crow[j] += aip * brow[j];
-        }
+    memset(acc, 0, sizeof acc);
+    for (p = 0; p < k; p++, a += MR) {
+        const float *row = b + b_rows[p];
+        for (i = 0; i < MR; i++)
+            for (j = 0; j < NR; j++)
+                acc[i][j] += a[i] * row[j];
     }
+
+    for (i = 0; i < rows; i++)
+        for (j = 0; j < cols; j++) {
+            float v = acc[i][j];
+            if (ep->bias_m)
+                v += ep->bias_m[i0 + i];
+            if (ep->bias_n)
+                v += ep->bias_n[j0 + j];
+            c[i * ldc + j] = clamp(v, ep->lo, ep->hi);
+        }
+}
+
+static void f32_gemm__scalar(size_t m, size_t n, size_t k,
+                          const float *a_packed, const float *b,
+                          const size_t *b_rows, size_t b_tile_stride,
+                          float *c, size_t ldc, const om_gemm_epilogue *ep)
+{
+    size_t i0, j0;
+
+    for (i0 = 0; i0 < m; i0 += MR)
+        for (j0 = 0; j0 < n; j0 += NR)
+            gemm_tile(k, a_packed + i0 * k, b + j0 / NR * b_tile_stride,
+                      b_rows, c + i0 * ldc + j0, ldc,
+                      m - i0 < MR ? m - i0 : MR, n - j0 < NR ? n - j0 : NR,
+                      i0, j0, ep);
 }
 
 const om_kernels om_kernels_scalar = {
     "scalar",
     f32_relu__scalar,
     f32_add__scalar,
+    f32_max_window__scalar,
+    MR,
+    NR,
     f32_gemm__scalar,
 };

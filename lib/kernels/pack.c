@@ -1,0 +1,94 @@
+/*
+ * pack.c - rearrange GEMM operands into the packed order of kernels.h,
+ * and the unpacked reference product. Plain C, shared by every table.
+ */
+#include <string.h>
+
+#include "kernels/kernels.h"
+
+size_t om_packed_a_bytes(size_t m, size_t k, size_t mr)
+{
+    return (m + mr - 1) / mr * mr * k * sizeof(float);
+}
+
+size_t om_packed_b_bytes(size_t k, size_t n, size_t nr)
+{
+    return (n + nr - 1) / nr * nr * k * sizeof(float);
+}
+
+void om_pack_a(size_t m, size_t k, const float *a, size_t lda, size_t mr,
+               float *packed)
+{
+    size_t i0, i, p;
+
+    for (i0 = 0; i0 < m; i0 += mr) {
+        size_t rows = m - i0 < mr ? m - i0 : mr;
+        for (p = 0; p < k; p++) {
+            for (i = 0; i < rows; i++)
+                packed[i] = a[(i0 + i) * lda + p];
+            for (; i < mr; i++)
+                packed[i] = 0.0f;
+            packed += mr;
+        }
+    }
+}
+
+void om_pack_b(size_t k, size_t n, const float *b, size_t ldb, size_t nr,
+               float *packed)
+{
+    size_t j0, p;
+
+    for (j0 = 0; j0 < n; j0 += nr) {
+        size_t cols = n - j0 < nr ? n - j0 : nr;
+        for (p = 0; p < k; p++) {
+            memcpy(packed, b + p * ldb + j0, cols * sizeof(float));
+            if (cols < nr)
+                memset(packed + cols, 0, (nr - cols) * sizeof(float));
+            packed += nr;
+        }
+    }
+}
+
+void om_packed_b_rows(size_t k, size_t nr, size_t *rows)
+{
+    size_t p;
+    for (p = 0; p < k; p++)
+        rows[p] = p * nr;
+}
+
+void om_f32_gemm_reference(size_t m, size_t n, size_t k, const float *a,
+                           size_t lda, const float *b, size_t ldb, float *c,
+                           size_t ldc)
+{
+    size_t i, j, p;
+
+    for (i = 0; i < m; i++)
+        for (j = 0; j < n; j++) {
+            float acc = 0.0f;
+            for (p = 0; p < k; p++)
+                acc += a[i * lda + p] * b[p * ldb + j];
+            c[i * ldc + j] = acc;
+        }
+}
+
+void om_gemm_store_tile(const float *tile, size_t nr, size_t rows, size_t cols,
+                        size_t i0, size_t j0, const om_gemm_epilogue *ep,
+                        float *c, size_t ldc)
+{
+    size_t i, j;
+
+    for (i = 0; i < rows; i++)
+        for (j = 0; j < cols; j++) {
+            float v = tile[i * nr + j];
+            if (ep->bias_m)
+                v += ep->bias_m[i0 + i];
+            if (ep->bias_n)
+                v += ep->bias_n[j0 + j];
+            /* NaN fails both comparisons and passes through. */
+            if (v < ep->lo)
+                v = ep->lo;
+            if (v > ep->hi)
+                v = ep->hi;
+            c[i * ldc + j] = v;
+        }
+}

@@ -1,0 +1,260 @@
+/*
+ * avx512.c - kernels for AVX-512F (16 floats per register, 32 registers).
+ * Built with -mavx512f -mfma; dispatch.c uses them only when the CPU and
+ * the operating system support AVX-512.
+ */
+#include <immintrin.h>
+
+#include "kernels/kernels.h"
+
+/* The GEMM tile: 8 rows by 32 columns (two registers) is 16 accumulators,
+ * enough independent FMAs to hide their latency, with registers to spare. */
+#define MR 8
+#define NR 32
+
+/* The first n lanes, n <= 16. */
+static __mmask16 tail_mask(size_t n)
+{
+    return (__mmask16)((1u << n) - 1u);
+}
+
+static void f32_relu__avx512(size_t n, const float *x, float *y)
+{
+    const __m512 zero = _mm512_setzero_ps();
+    size_t i = 0;
+
+    /* max(0, x) returns x when x is NaN: the second operand wins. */
+    for (; i + 16 <= n; i += 16)
+        _mm512_storeu_ps(y + i, _mm512_max_ps(zero, _mm512_loadu_ps(x + i)));
+    if (i < n) {
+        __mmask16 m = tail_mask(n - i);
+        _mm512_mask_storeu_ps(y + i, m,
+                              _mm512_max_ps(zero, _mm512_maskz_loadu_ps(m, x + i)));
+    }
+}
+
+static void f32_add__avx512(size_t n, const float *a, size_t step_a,
+                            const float *b, size_t step_b, float *y)
+{
+    size_t i = 0;
+
+    if (step_a == 1 && step_b == 1) {
+        for (; i + 16 <= n; i += 16)
+            _mm512_storeu_ps(y + i, _mm512_add_ps(_mm512_loadu_ps(a + i),
+                                                  _mm512_loadu_ps(b + i)));
+        if (i < n) {
+            __mmask16 m = tail_mask(n - i);
+            _mm512_mask_storeu_ps(y + i, m,
+                                  _mm512_add_ps(_mm512_maskz_loadu_ps(m, a + i),
+                                                _mm512_maskz_loadu_ps(m, b + i)));
+        }
+        return;
+    }
+    if (step_a == 1 || step_b == 1) {
+        /* One operand is a single broadcast value. */
+        const float *v = step_a == 1 ? a : b;
+        const __m512 s = _mm512_set1_ps(step_a == 1 ? b[0] : a[0]);
+        for (; i + 16 <= n; i += 16)
+            _mm512_storeu_ps(y + i, _mm512_add_ps(_mm512_loadu_ps(v + i), s));
+        if (i < n) {
+            __mmask16 m = tail_mask(n - i);
+            _mm512_mask_storeu_ps(y + i, m,
+                                  _mm512_add_ps(_mm512_maskz_loadu_ps(m, v + i), s));
+        }
+        return;
+    }
+    for (; i < n; i++)
+        y[i] = a[0] + b[0];
+}
+
+/* max(y, x) returns x when either is NaN; a NaN already in y is then put
+ * back, so it stays. */
+static __m512 nan_max(__m512 y, __m512 x)
+{
+    __m512 r = _mm512_max_ps(y, x);
+    return _mm512_mask_mov_ps(r, _mm512_cmp_ps_mask(y, y, _CMP_UNORD_Q), y);
+}
+
+/* 16 elements x[0], x[stride], ... for stride 1 or 2, of which the first
+ * `count` are loaded and the rest are zero; nothing past them is read. */
+static __m512 load_strided(const float *x, size_t stride, size_t count)
+{
+    static const int even[16] = {0,  2,  4,  6,  8,  10, 12, 14,
+                                 16, 18, 20, 22, 24, 26, 28, 30};
+    size_t span;
+    __m512 lo, hi;
+
+    if (stride == 1)
+        return count >= 16 ? _mm512_loadu_ps(x)
+                           : _mm512_maskz_loadu_ps(tail_mask(count), x);
+    span = 2 * count - 1;
+    lo = _mm512_maskz_loadu_ps(span >= 16 ? (__mmask16)0xFFFF : tail_mask(span),
+                               x);
+    hi = _mm512_maskz_loadu_ps(span >= 32   ? (__mmask16)0xFFFF
+                               : span > 16 ? tail_mask(span - 16)
+                                           : (__mmask16)0,
+                               x + 16);
+    return _mm512_permutex2var_ps(lo, _mm512_loadu_si512(even), hi);
+}
+
+static void f32_max_window__avx512(size_t n, const float *x, size_t row_stride,
+                                   size_t rows, size_t cols, size_t stride,
+                                   size_t dilation, float *y)
+{
+    size_t i, r, c;
+
+    if (stride > 2 && dilation == 1 && cols <= 16) {
+        /* Larger strides: a chunk of `per` outputs spans at most 16 input
+         * columns. The window rows are reduced first, lane by lane; then
+         * each kernel column picks its lanes with a permutation. */
+        size_t per = (16 - cols) / stride + 1;
+        int idx[16][16];
+        for (c = 0; c < cols; c++)
+            for (r = 0; r < 16; r++)
+                idx[c][r] = r < per ? (int)(r * stride + c) : 0;
+        for (i = 0; i < n; i += per) {
+            size_t count = n - i < per ? n - i : per;
+            __mmask16 m = tail_mask((count - 1) * stride + cols);
+            const float *w = x + i * stride;
+            __m512 v = _mm512_maskz_loadu_ps(m, w), out;
+            for (r = 1; r < rows; r++)
+                v = nan_max(v, _mm512_maskz_loadu_ps(m, w + r * row_stride));
+            out = _mm512_permutexvar_ps(_mm512_loadu_si512(idx[0]), v);
+            for (c = 1; c < cols; c++)
+                out = nan_max(out, _mm512_permutexvar_ps(
+                                       _mm512_loadu_si512(idx[c]), v));
+            _mm512_mask_storeu_ps(y + i, tail_mask(count), out);
+        }
+        return;
+    }
+    if (stride > 2) {
+        /* Other cases would need gathers, which cost more than they save
+         * here. */
+        om_kernels_scalar.f32_max_window(n, x, row_stride, rows, cols, stride,
+                                         dilation, y);
+        return;
+    }
+    for (i = 0; i < n; i += 16) {
+        size_t count = n - i < 16 ? n - i : 16;
+        const float *w = x + i * stride;
+        __m512 m = load_strided(w, stride, count);
+        for (r = 0; r < rows; r++)
+            for (c = 0; c < cols; c++)
+                m = nan_max(m, load_strided(w + r * row_stride + c * dilation,
+                                            stride, count));
+        _mm512_mask_storeu_ps(y + i, tail_mask(count), m);
+    }
+}
+
+static void gemm_tile(size_t k, const float *a, const float *b,
+                      const size_t *b_rows, float *c, size_t ldc, size_t rows,
+                      size_t cols, size_t i0, size_t j0,
+                      const om_gemm_epilogue *ep)
+{
+    __m512 acc[MR][2];
+    size_t p, i;
+
+    /* Main loop: per k, two loads of B and eight broadcasts of A. */
+    {
+        __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps();
+        __m512 c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
+        __m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps();
+        __m512 c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps();
+        __m512 c40 = _mm512_setzero_ps(), c41 = _mm512_setzero_ps();
+        __m512 c50 = _mm512_setzero_ps(), c51 = _mm512_setzero_ps();
+        __m512 c60 = _mm512_setzero_ps(), c61 = _mm512_setzero_ps();
+        __m512 c70 = _mm512_setzero_ps(), c71 = _mm512_setzero_ps();
+        for (p = 0; p < k; p++, a += MR) {
+            const float *row = b + b_rows[p];
+            const __m512 b0 = _mm512_loadu_ps(row),
+                         b1 = _mm512_loadu_ps(row + 16);
+            __m512 av;
+            av = _mm512_set1_ps(a[0]);
+            c00 = _mm512_fmadd_ps(av, b0, c00);
+            c01 = _mm512_fmadd_ps(av, b1, c01);
+            av = _mm512_set1_ps(a[1]);
+            c10 = _mm512_fmadd_ps(av, b0, c10);
+            c11 = _mm512_fmadd_ps(av, b1, c11);
+            av = _mm512_set1_ps(a[2]);
+            c20 = _mm512_fmadd_ps(av, b0, c20);
+            c21 = _mm512_fmadd_ps(av, b1, c21);
+            av = _mm512_set1_ps(a[3]);
+            c30 = _mm512_fmadd_ps(av, b0, c30);
+            c31 = _mm512_fmadd_ps(av, b1, c31);
+            av = _mm512_set1_ps(a[4]);
+            c40 = _mm512_fmadd_ps(av, b0, c40);
+            c41 = _mm512_fmadd_ps(av, b1, c41);
+            av = _mm512_set1_ps(a[5]);
+            c50 = _mm512_fmadd_ps(av, b0, c50);
+            c51 = _mm512_fmadd_ps(av, b1, c51);
+            av = _mm512_set1_ps(a[6]);
+            c60 = _mm512_fmadd_ps(av, b0, c60);
+            c61 = _mm512_fmadd_ps(av, b1, c61);
+            av = _mm512_set1_ps(a[7]);
+            c70 = _mm512_fmadd_ps(av, b0, c70);
+            c71 = _mm512_fmadd_ps(av, b1, c71);
+        }
+        acc[0][0] = c00, acc[0][1] = c01, acc[1][0] = c10, acc[1][1] = c11;
+        acc[2][0] = c20, acc[2][1] = c21, acc[3][0] = c30, acc[3][1] = c31;
+        acc[4][0] = c40, acc[4][1] = c41, acc[5][0] = c50, acc[5][1] = c51;
+        acc[6][0] = c60, acc[6][1] = c61, acc[7][0] = c70, acc[7][1] = c71;
+    }
+
+    /* Epilogue with masked stores for a partial tile. */
+    {
+        const __mmask16 m0 = cols >= 16 ? (__mmask16)0xFFFF : tail_mask(cols);
+        const __mmask16 m1 = cols >= 32   ? (__mmask16)0xFFFF
+                             : cols > 16 ? tail_mask(cols - 16)
+                                         : (__mmask16)0;
+        const __m512 lo = _mm512_set1_ps(ep->lo), hi = _mm512_set1_ps(ep->hi);
+        __m512 bn0 = _mm512_setzero_ps(), bn1 = _mm512_setzero_ps();
+
+        if (ep->bias_n) {
+            bn0 = _mm512_maskz_loadu_ps(m0, ep->bias_n + j0);
+            bn1 = _mm512_maskz_loadu_ps(m1, ep->bias_n + j0 + 16);
+        }
+        for (i = 0; i < rows; i++) {
+            __m512 v0 = acc[i][0], v1 = acc[i][1];
+            if (ep->bias_m) {
+                const __m512 bm = _mm512_set1_ps(ep->bias_m[i0 + i]);
+                v0 = _mm512_add_ps(v0, bm);
+                v1 = _mm512_add_ps(v1, bm);
+            }
+            if (ep->bias_n) {
+                v0 = _mm512_add_ps(v0, bn0);
+                v1 = _mm512_add_ps(v1, bn1);
+            }
+            /* The value as the second operand keeps NaN. */
+            v0 = _mm512_min_ps(hi, _mm512_max_ps(lo, v0));
+            v1 = _mm512_min_ps(hi, _mm512_max_ps(lo, v1));
+            _mm512_mask_storeu_ps(c + i * ldc, m0, v0);
+            _mm512_mask_storeu_ps(c + i * ldc + 16, m1, v1);
+        }
+    }
+}
+
+static void f32_gemm__avx512(size_t m, size_t n, size_t k,
+                          const float *a_packed, const float *b,
+                          const size_t *b_rows, size_t b_tile_stride,
+                          float *c, size_t ldc, const om_gemm_epilogue *ep)
+{
+    size_t i0, j0;
+
+    /* One A block stays in L1 while the B panels stream past it. */
+    for (i0 = 0; i0 < m; i0 += MR)
+        for (j0 = 0; j0 < n; j0 += NR)
+            gemm_tile(k, a_packed + i0 * k, b + j0 / NR * b_tile_stride,
+                      b_rows, c + i0 * ldc + j0, ldc,
+                      m - i0 < MR ? m - i0 : MR, n - j0 < NR ? n - j0 : NR,
+                      i0, j0, ep);
+}
+
+const om_kernels om_kernels_avx512 = {
+    "avx512",
+    f32_relu__avx512,
+    f32_add__avx512,
+    f32_max_window__avx512,
+    MR,
+    NR,
+    f32_gemm__avx512,
+};

@@ -1,0 +1,353 @@
+/*
+ * conv_gemm.c - float convolution lowered to the kernel table's GEMM.
+ *
+ * For each group, Y [M/g, O1*..*On] = A [M/g, K] * B [K, O1*..*On] with
+ * K = C/g * k1*..*kn and A the weights, packed once per plan when they are
+ * constant. B is never built whole:
+ *
+ *   - Shifted rows (2-D, stride 1): the input is copied into a zero-padded
+ *     band of rows, and row (c, kh, kw) of B is that band read from offset
+ *     c * plane + kh * dh * Wp + kw * dw. Output row oh, column ow is then
+ *     column oh * Wp + ow of the product, so the GEMM runs straight over
+ *     the padded band; the Wp - OW columns per row that fall in the
+ *     padding are computed and dropped. A row's right padding and the next
+ *     row's left padding are the same zeros, so Wp is W + max(left, right)
+ *     and few columns are dropped.
+ *   - im2col (any other case): a chunk of output columns at a time is
+ *     gathered into packed panels.
+ *
+ * Bands and chunks are sized so that the part of B in use stays near
+ * 256 KiB, within the L2 cache.
+ */
+#include <string.h>
+
+#include "ops/conv.h"
+
+/* Floats of B to keep in use at once: 256 KiB. */
+#define TILE_FLOATS ((size_t)64 * 1024)
+
+static size_t align_up(size_t n)
+{
+    return (n + OM_ALIGNMENT - 1) / OM_ALIGNMENT * OM_ALIGNMENT;
+}
+
+/* a * b, or SIZE_MAX when it overflows. */
+static size_t mul(size_t a, size_t b)
+{
+    return b && a > SIZE_MAX / b ? SIZE_MAX : a * b;
+}
+
+/* Layout of the weights block: packed A of every group, the bias of every
+ * output channel, then the k row offsets of B. */
+typedef struct weights_layout {
+    size_t a_group_bytes;             /* packed A of one group */
+    size_t bias_at;
+    size_t rows_at;
+    size_t total;
+} weights_layout;
+
+static weights_layout layout(const conv_state *s, size_t mr)
+{
+    weights_layout l;
+    l.a_group_bytes = align_up(om_packed_a_bytes(s->out_channels, s->k, mr));
+    l.bias_at = l.a_group_bytes * s->group;
+    l.rows_at = l.bias_at + align_up(s->group * s->out_channels * sizeof(float));
+    l.total = l.rows_at + align_up(s->k * sizeof(size_t));
+    return l;
+}
+
+onnxmini_status om_conv_plan_f32(om_infer_ctx *ctx, conv_state *s)
+{
+    const om_tensor *w = ctx->in[1];
+    const om_tensor *b = ctx->n_in > 2 ? ctx->in[2] : NULL;
+    const om_window *win = &s->win;
+    size_t nr = ctx->kernels->gemm_nr, scratch;
+
+    s->weights_bytes = layout(s, ctx->kernels->gemm_mr).total;
+    s->weights_packed = w->is_constant && (!b || b->is_constant);
+
+    s->shifted_rows =
+        win->n == 2 && win->stride[0] == 1 && win->stride[1] == 1;
+    if (s->shifted_rows) {
+        int64_t side = win->pad_begin[1] > win->pad_end[1] ? win->pad_begin[1]
+                                                           : win->pad_end[1];
+        size_t pw = (size_t)(win->in[1] + side);
+        /* The kernel's extra input rows, plus one zero row that the last
+         * row's right padding runs into. */
+        size_t extra = (size_t)((win->kernel[0] - 1) * win->dilation[0]) + 1;
+        size_t tail = (size_t)((win->kernel[1] - 1) * win->dilation[1]) + nr;
+        size_t per_row = mul(s->in_channels, pw), band = 1;
+        size_t out_rows = (size_t)win->out[0], band_floats, ytmp = 0;
+
+        /* As many output rows per band as keep the band near the tile. */
+        if (per_row && per_row != SIZE_MAX && TILE_FLOATS / per_row > extra)
+            band = TILE_FLOATS / per_row - extra;
+        if (band > out_rows)
+            band = out_rows ? out_rows : 1;
+        s->padded_w = pw;
+        s->band_rows = band;
+        s->band_plane = mul(band + extra, pw);
+        band_floats = mul(s->in_channels, s->band_plane);
+        if (band_floats != SIZE_MAX)
+            band_floats += tail;
+        if (pw != (size_t)win->out[1])
+            ytmp = mul(mul(s->out_channels, band), mul(pw, sizeof(float)));
+        scratch = mul(band_floats, sizeof(float));
+        if (scratch != SIZE_MAX && ytmp != SIZE_MAX)
+            scratch = align_up(scratch) + align_up(ytmp);
+        else
+            scratch = SIZE_MAX;
+    } else {
+        size_t chunk = TILE_FLOATS / s->k / nr * nr;
+        size_t all = (s->out_size + nr - 1) / nr * nr;
+        if (chunk < nr)
+            chunk = nr;
+        if (chunk > all)
+            chunk = all ? all : nr;
+        s->chunk = chunk;
+        scratch = mul(mul(s->k, chunk), sizeof(float));
+    }
+    if (scratch == SIZE_MAX || scratch > SIZE_MAX / 2)
+        return om_node_fail(ctx->err, ctx->node, ONNXMINI_ERR_LIMIT,
+                            "the convolution's working memory would be too "
+                            "large");
+
+    /* Weights the session cannot pack once are packed per run. */
+    if (s->weights_packed)
+        ctx->packed_bytes = s->weights_bytes;
+    else
+        scratch += s->weights_bytes;
+    ctx->scratch_bytes = scratch;
+    return ONNXMINI_OK;
+}
+
+void om_conv_pack_f32(const om_run_ctx *ctx, const conv_state *s, void *mem)
+{
+    const om_kernels *kt = ctx->kernels;
+    weights_layout l = layout(s, kt->gemm_mr);
+    const float *w = ctx->in[1]->data;
+    const float *b = ctx->n_in > 2 && ctx->in[2] ? ctx->in[2]->data : NULL;
+    unsigned char *base = mem;
+    float *bias = (float *)(base + l.bias_at);
+    size_t *rows = (size_t *)(base + l.rows_at);
+    size_t mg = s->out_channels, g, m, p;
+
+    /* A: the weights of each group, [M/g][K] row-major, packed. */
+    for (g = 0; g < s->group; g++)
+        om_pack_a(mg, s->k, w + g * mg * s->k, s->k, kt->gemm_mr,
+                  (float *)(base + g * l.a_group_bytes));
+
+    /* One bias per output channel: B's plus a folded Add's. */
+    for (m = 0; m < s->group * mg; m++) {
+        float v = b ? b[m] : 0.0f;
+        if (s->fused_bias)
+            v += s->fused_bias[s->fused_bias_count == 1 ? 0 : m];
+        bias[m] = v;
+    }
+
+    /* Where row p = (c, kernel offset) of B starts. */
+    if (s->shifted_rows) {
+        const om_window *win = &s->win;
+        size_t kh, kw, c;
+        p = 0;
+        for (c = 0; c < s->in_channels; c++)
+            for (kh = 0; kh < (size_t)win->kernel[0]; kh++)
+                for (kw = 0; kw < (size_t)win->kernel[1]; kw++)
+                    rows[p++] = c * s->band_plane +
+                                kh * (size_t)win->dilation[0] * s->padded_w +
+                                kw * (size_t)win->dilation[1];
+    } else {
+        om_packed_b_rows(s->k, kt->gemm_nr, rows);
+    }
+}
+
+/* Copies output rows [r0, r0 + rows_out) of one group's input, with the
+ * rows and columns the kernel needs around them, into the zero-padded
+ * band. */
+static void fill_band(const conv_state *s, const float *x, size_t r0,
+                      size_t rows_out, float *band, size_t tail)
+{
+    const om_window *win = &s->win;
+    size_t h = (size_t)win->in[0], w = (size_t)win->in[1];
+    size_t pl = (size_t)win->pad_begin[1], pw = s->padded_w;
+    size_t rows_in = rows_out + (size_t)((win->kernel[0] - 1) * win->dilation[0]);
+    size_t c, t, i;
+
+    for (c = 0; c < s->in_channels; c++) {
+        const float *plane = x + c * s->in_size;
+        float *dst = band + c * s->band_plane;
+        for (t = 0; t < rows_in; t++, dst += pw) {
+            int64_t ih = (int64_t)(r0 + t) - win->pad_begin[0];
+            const float *src = plane + (size_t)ih * w;
+            if (ih < 0 || ih >= (int64_t)h) {
+                for (i = 0; i < pw; i++)
+                    dst[i] = 0.0f;
+                continue;
+            }
+            /* Short rows: plain loops beat library calls here. */
+            for (i = 0; i < pl; i++)
+                dst[i] = 0.0f;
+            for (i = 0; i < w; i++)
+                dst[pl + i] = src[i];
+            for (i = pl + w; i < pw; i++)
+                dst[i] = 0.0f;
+        }
+        /* The rest of the plane: at least the zero row that the last row's
+         * right padding runs into. */
+        for (i = rows_in * pw; i < s->band_plane; i++)
+            band[c * s->band_plane + i] = 0.0f;
+    }
+    /* The last tile of the last channel reads up to `tail` floats past
+     * the band; they only feed dropped columns, but must be initialised. */
+    memset(band + s->in_channels * s->band_plane, 0, tail * sizeof(float));
+}
+
+static void run_shifted_rows(const om_run_ctx *ctx, const conv_state *s,
+                             const float *x, float *y, const float *a,
+                             const size_t *rows, const om_gemm_epilogue *ep,
+                             unsigned char *scratch)
+{
+    const om_window *win = &s->win;
+    size_t nr = ctx->kernels->gemm_nr;
+    size_t out_h = (size_t)win->out[0], out_w = (size_t)win->out[1];
+    size_t pw = s->padded_w, mg = s->out_channels;
+    size_t tail = (size_t)((win->kernel[1] - 1) * win->dilation[1]) + nr;
+    float *band = (float *)scratch;
+    float *ytmp = (float *)(scratch + align_up((s->in_channels * s->band_plane +
+                                                tail) * sizeof(float)));
+    size_t r0, m, t;
+
+    for (r0 = 0; r0 < out_h; r0 += s->band_rows) {
+        size_t rows_out = out_h - r0 < s->band_rows ? out_h - r0 : s->band_rows;
+        size_t cols = rows_out * pw;
+
+        fill_band(s, x, r0, rows_out, band, tail);
+        if (pw == out_w) {
+            /* No horizontal padding: the product is the output itself. */
+            ctx->kernels->f32_gemm(mg, cols, s->k, a, band, rows, nr,
+                                   y + r0 * out_w, s->out_size, ep);
+            continue;
+        }
+        ctx->kernels->f32_gemm(mg, cols, s->k, a, band, rows, nr, ytmp, cols,
+                               ep);
+        for (m = 0; m < mg; m++)
+            for (t = 0; t < rows_out; t++) {
+                const float *src = ytmp + m * cols + t * pw;
+                float *dst = y + m * s->out_size + (r0 + t) * out_w;
+                size_t i;
+                for (i = 0; i < out_w; i++)
+                    dst[i] = src[i];
+            }
+    }
+}
+
+/* Gathers output columns [j0, j0 + cols) of one group's im2col matrix into
+ * panels of nr columns: row p = (c, kernel offset), padding read as 0. */
+static void pack_columns(const conv_state *s, const float *x, size_t j0,
+                         size_t cols, size_t nr, float *out)
+{
+    const om_window *w = &s->win;
+    int n = w->n, d;
+    size_t c, kp;
+
+    for (c = 0; c < s->in_channels; c++) {
+        const float *plane = x + c * s->in_size;
+        for (kp = 0; kp < s->kernel_size; kp++) {
+            int64_t base[OM_MAX_SPATIAL], oidx[OM_MAX_SPATIAL];
+            size_t rest = kp, lane = 0, t;
+            float *dst = out + (c * s->kernel_size + kp) * nr;
+
+            /* The kernel offset of this row, then the first column's
+             * output position; the last axis varies fastest. */
+            for (d = n - 1; d >= 0; d--) {
+                base[d] = (int64_t)(rest % (size_t)w->kernel[d]) *
+                              w->dilation[d] -
+                          w->pad_begin[d];
+                rest /= (size_t)w->kernel[d];
+            }
+            rest = j0;
+            for (d = n - 1; d >= 0; d--) {
+                oidx[d] = (int64_t)(rest % (size_t)w->out[d]);
+                rest /= (size_t)w->out[d];
+            }
+
+            for (t = 0; t < cols; t++) {
+                int64_t offset = 0;
+                int inside = 1;
+                for (d = 0; d < n; d++) {
+                    int64_t i = oidx[d] * w->stride[d] + base[d];
+                    if (i < 0 || i >= w->in[d])
+                        inside = 0;
+                    offset = offset * w->in[d] + i;
+                }
+                dst[lane] = inside ? plane[offset] : 0.0f;
+                if (++lane == nr) {
+                    lane = 0;
+                    dst += s->k * nr;
+                }
+                for (d = n - 1; d >= 0; d--) {
+                    if (++oidx[d] < w->out[d])
+                        break;
+                    oidx[d] = 0;
+                }
+            }
+            while (lane && lane < nr)
+                dst[lane++] = 0.0f;
+        }
+    }
+}
+
+static void run_im2col(const om_run_ctx *ctx, const conv_state *s,
+                       const float *x, float *y, const float *a,
+                       const size_t *rows, const om_gemm_epilogue *ep,
+                       unsigned char *scratch)
+{
+    size_t nr = ctx->kernels->gemm_nr, j0;
+    float *panels = (float *)scratch;
+
+    for (j0 = 0; j0 < s->out_size; j0 += s->chunk) {
+        size_t cols = s->out_size - j0 < s->chunk ? s->out_size - j0 : s->chunk;
+        pack_columns(s, x, j0, cols, nr, panels);
+        ctx->kernels->f32_gemm(s->out_channels, cols, s->k, a, panels, rows,
+                               s->k * nr, y + j0, s->out_size, ep);
+    }
+}
+
+void om_conv_run_f32(const om_run_ctx *ctx, const conv_state *s)
+{
+    weights_layout l = layout(s, ctx->kernels->gemm_mr);
+    const float *x = ctx->in[0]->data;
+    float *y = ctx->out[0]->data;
+    unsigned char *scratch = ctx->scratch;
+    const unsigned char *weights = ctx->packed;
+    const float *bias;
+    const size_t *rows;
+    int has_bias = (ctx->n_in > 2 && ctx->in[2]) || s->fused_bias;
+    size_t n, g, mg = s->out_channels;
+    om_gemm_epilogue ep;
+
+    if (!s->weights_packed) {
+        om_conv_pack_f32(ctx, s, scratch);
+        weights = scratch;
+        scratch += s->weights_bytes;
+    }
+    bias = (const float *)(weights + l.bias_at);
+    rows = (const size_t *)(weights + l.rows_at);
+    ep.bias_n = NULL;
+    ep.lo = s->lo;
+    ep.hi = s->hi;
+
+    for (n = 0; n < s->batch; n++)
+        for (g = 0; g < s->group; g++) {
+            const float *xg =
+                x + (n * s->group + g) * s->in_channels * s->in_size;
+            float *yg = y + (n * s->group + g) * mg * s->out_size;
+            const float *a = (const float *)(weights + g * l.a_group_bytes);
+
+            ep.bias_m = has_bias ? bias + g * mg : NULL;
+            if (s->shifted_rows)
+                run_shifted_rows(ctx, s, xg, yg, a, rows, &ep, scratch);
+            else
+                run_im2col(ctx, s, xg, yg, a, rows, &ep, scratch);
+        }
+}
