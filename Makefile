@@ -1,12 +1,16 @@
 # libonnxmini - build, test and install.
 #
-#   make            library, tools and examples under build/
-#   make demo       classify the MNIST test set with the model zoo's model
-#   make check      unit, loader, API and model tests
-#   make install    PREFIX, DESTDIR, LIBDIR and INCLUDEDIR are honoured
+#   make                 library, tools and examples under build/
+#   make demo            classify the MNIST test set with the model zoo's model
+#   make check           unit, loader, API, model and conformance tests, once
+#                        per kernel instruction set the CPU has
+#   make check-sanitize  the same under AddressSanitizer and UBSan
+#   make bench           benchmark, then write docs/BENCHMARKS.md
+#   make install         PREFIX, DESTDIR, LIBDIR and INCLUDEDIR are honoured
 #
-# Standard variables: CC, CFLAGS, CPPFLAGS, LDFLAGS, LDLIBS, PREFIX, DESTDIR.
-# WERROR=1 turns warnings into errors (CI sets it).
+# Standard variables: CC, CFLAGS, CPPFLAGS, LDFLAGS, PREFIX, DESTDIR.
+# WERROR=1 turns warnings into errors (CI sets it); ISAS chooses the
+# instruction sets built in.
 
 CC       ?= cc
 AR       ?= ar
@@ -177,6 +181,9 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TEST_SUPPORT_OBJ) $(STATIC_LIB)
 	$(CC) $(LDFLAGS) $(CFLAGS) -o $@ $< $(TEST_SUPPORT_OBJ) $(STATIC_LIB) \
 	    -lcmocka -lz $(LIB_DEPS)
 
+# Objects are kept, so that one target's build does not delete another's.
+.SECONDARY:
+
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
 # ---------------------------------------------------------------- tasks
@@ -192,8 +199,12 @@ demo: deps
 	@sh tools/fetch-data.sh
 	$(BUILD)/bin/mnist_classify --model "$(DATA_DIR)/mnist-12.onnx" \
 	    --mnist "$(DATA_DIR)"
-	$(BUILD)/bin/mnist_classify --model "$(DATA_DIR)/mnist-12.onnx" \
-	    "$(DATA_DIR)"/digits/*.pgm
+	@if [ -d "$(DATA_DIR)/digits" ]; then \
+	    echo "$(BUILD)/bin/mnist_classify --model $(DATA_DIR)/mnist-12.onnx" \
+	        "$(DATA_DIR)/digits/*.pgm"; \
+	    $(BUILD)/bin/mnist_classify --model "$(DATA_DIR)/mnist-12.onnx" \
+	        "$(DATA_DIR)"/digits/*.pgm; \
+	fi
 
 check: deps
 	@$(MAKE) --no-print-directory all

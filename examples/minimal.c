@@ -3,11 +3,12 @@
  * print each output's shape and first values. A starting point for using
  * libonnxmini from C.
  *
- * Build: cc minimal.c -lonnxmini -lprotobuf-c -lm
+ * Build: cc -Iinclude minimal.c build/lib/libonnxmini.a -lprotobuf-c -lm
  * Usage: minimal MODEL.onnx
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "onnxmini.h"
 
@@ -20,6 +21,14 @@ int main(int argc, char **argv)
     size_t n_inputs, i, j;
     int status = 1;
 
+    if (argc == 2 &&
+        (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+        printf("usage: %s MODEL.onnx\n\nLoads the model, feeds every input "
+               "with zeros, runs it once and prints\neach output's shape "
+               "and first values.\n",
+               argv[0]);
+        return 0;
+    }
     if (argc != 2) {
         fprintf(stderr, "usage: %s MODEL.onnx\n", argv[0]);
         return 2;

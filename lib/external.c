@@ -15,12 +15,17 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
 #include "onnx.pb-c.h"
+
+#if defined(_WIN32) && !defined(S_ISREG)
+#define S_ISREG(mode) (((mode) & _S_IFMT) == _S_IFREG)
+#endif
 
 #ifdef _WIN32
 #define OM_REALPATH(path, resolved) _fullpath((resolved), (path), PATH_MAX)
@@ -67,9 +72,11 @@ static int location_is_safe(const char *loc)
 }
 
 onnxmini_status om_read_external(const void *proto, const char *base_dir,
-                                 const char *what, const char *name, void *dst,
-                                 size_t bytes, onnxmini_error *err)
+                                 const char *what, const char *name,
+                                 size_t bytes, void **data,
+                                 onnxmini_error *err)
 {
+    struct stat info;
     const Onnxmini__Pb__TensorProto *tp = proto;
     const char *location = NULL;
     uint64_t offset = 0, length = bytes;
@@ -97,7 +104,8 @@ onnxmini_status om_read_external(const void *proto, const char *base_dir,
             has_length |= key[0] == 'l';
         }
     }
-    if (!location)
+    *data = NULL;
+    if (!location || !location[0])
         return om_fail(err, ONNXMINI_ERR_INVALID_MODEL,
                        "%s '%s': external data has no location", what, name);
     if (!base_dir)
@@ -130,6 +138,9 @@ onnxmini_status om_read_external(const void *proto, const char *base_dir,
         goto done;
     }
     dir_len = strlen(real_dir);
+    while (dir_len > 0 &&
+           (real_dir[dir_len - 1] == '/' || real_dir[dir_len - 1] == '\\'))
+        dir_len--;                    /* the folder "/" itself */
     if (strncmp(real_file, real_dir, dir_len) != 0 ||
         (real_file[dir_len] != '/' && real_file[dir_len] != '\\')) {
         st = om_fail(err, ONNXMINI_ERR_INVALID_MODEL,
@@ -139,7 +150,31 @@ onnxmini_status om_read_external(const void *proto, const char *base_dir,
         goto done;
     }
 
+    /* Only a regular file, long enough: a FIFO would block and a device
+     * would never end. */
+    if (stat(real_file, &info) != 0 || !S_ISREG(info.st_mode)) {
+        st = om_fail(err, ONNXMINI_ERR_INVALID_MODEL,
+                     "%s '%s': external data '%s' is not a regular file", what,
+                     name, location);
+        goto done;
+    }
+    if ((uint64_t)info.st_size < offset ||
+        (uint64_t)info.st_size - offset < bytes) {
+        st = om_fail(err, ONNXMINI_ERR_INVALID_MODEL,
+                     "%s '%s': external data '%s' has %lld bytes, fewer than "
+                     "offset %llu plus %zu",
+                     what, name, location, (long long)info.st_size,
+                     (unsigned long long)offset, bytes);
+        goto done;
+    }
+
     /* Read exactly the tensor's bytes at the offset. */
+    *data = om_aligned_alloc(bytes ? bytes : 1);
+    if (!*data) {
+        st = om_fail(err, ONNXMINI_ERR_OUT_OF_MEMORY,
+                     "%s '%s': cannot allocate %zu bytes", what, name, bytes);
+        goto done;
+    }
     f = fopen(real_file, "rb");
     if (!f) {
         st = om_fail(err, ONNXMINI_ERR_IO,
@@ -157,7 +192,7 @@ onnxmini_status om_read_external(const void *proto, const char *base_dir,
                      (unsigned long long)offset, real_file);
         goto done;
     }
-    if (bytes && fread(dst, 1, bytes, f) != bytes)
+    if (bytes && fread(*data, 1, bytes, f) != bytes)
         st = om_fail(err, ONNXMINI_ERR_INVALID_MODEL,
                      "%s '%s': external data '%s' has fewer than %zu bytes at "
                      "offset %llu",

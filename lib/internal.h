@@ -18,6 +18,11 @@
  * bytes: one cache line, and enough for any vector load. */
 #define OM_ALIGNMENT 64
 
+/* The largest tensor, in bytes. Far above any real allocation, and low
+ * enough that sizes rounded up to OM_ALIGNMENT and sums of a few of them
+ * cannot wrap around. */
+#define OM_MAX_TENSOR_BYTES (SIZE_MAX / 16)
+
 /* The newest version of the default ONNX operator set whose definitions of
  * the supported operators this library knows. */
 #define OM_MAX_ONNX_OPSET 24
@@ -123,10 +128,13 @@ onnxmini_status om_convert_tensor(const void *proto, const char *base_dir,
                                   const char *what, const char *name,
                                   om_const_tensor *out, onnxmini_error *err);
 
-/* Reads the external data of a TensorProto (`bytes` bytes) into dst. */
+/* Reads the external data of a TensorProto, `bytes` bytes, into a new
+ * aligned buffer stored in *data, allocated only once the file is known to
+ * hold them. */
 onnxmini_status om_read_external(const void *proto, const char *base_dir,
-                                 const char *what, const char *name, void *dst,
-                                 size_t bytes, onnxmini_error *err);
+                                 const char *what, const char *name,
+                                 size_t bytes, void **data,
+                                 onnxmini_error *err);
 
 /* Returns the malloc'd folder part of a path ("." when it has none). */
 char *om_dirname(const char *path);

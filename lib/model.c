@@ -148,6 +148,40 @@ static onnxmini_status check_field_count(const char *what, const char *name,
                    om_dims_str(dims, rank, shape, sizeof shape));
 }
 
+/* The typed field that holds elements of dtype, as the ONNX TensorProto
+ * definition assigns them: float_data for float and complex64,
+ * double_data for double and complex128, int64_data for int64,
+ * uint64_data for uint32 and uint64, int32_data for the rest. */
+static void typed_field(const TensorProto *tp, int dtype, const char **name,
+                        size_t *count)
+{
+    switch (dtype) {
+    case ONNXMINI_FLOAT:
+    case ONNXMINI_COMPLEX64:
+        *name = "float_data";
+        *count = tp->n_float_data;
+        break;
+    case ONNXMINI_DOUBLE:
+    case ONNXMINI_COMPLEX128:
+        *name = "double_data";
+        *count = tp->n_double_data;
+        break;
+    case ONNXMINI_INT64:
+        *name = "int64_data";
+        *count = tp->n_int64_data;
+        break;
+    case ONNXMINI_UINT32:
+    case ONNXMINI_UINT64:
+        *name = "uint64_data";
+        *count = tp->n_uint64_data;
+        break;
+    default:
+        *name = "int32_data";
+        *count = tp->n_int32_data;
+        break;
+    }
+}
+
 /* Copies the elements of a TensorProto into aligned memory. `what` and the
  * tensor's name appear in messages ("initializer 'W'"). */
 onnxmini_status om_convert_tensor(const void *proto, const char *base_dir,
@@ -200,25 +234,21 @@ onnxmini_status om_convert_tensor(const void *proto, const char *base_dir,
                        what, name);
 
     out->bytes = count * elem;
-    data = om_aligned_alloc(out->bytes ? out->bytes : 1);
-    if (!data)
-        return om_fail(err, ONNXMINI_ERR_OUT_OF_MEMORY,
-                       "%s '%s': cannot allocate %zu bytes", what, name,
-                       out->bytes);
-    out->data = data;
 
     /* External data: the same little-endian bytes as raw_data, in a file
      * beside the model. */
     if (tp->has_data_location &&
         tp->data_location ==
             ONNXMINI__PB__TENSOR_PROTO__DATA_LOCATION__EXTERNAL) {
-        st = om_read_external(tp, base_dir, what, name, data, out->bytes, err);
+        st = om_read_external(tp, base_dir, what, name, out->bytes, &out->data,
+                              err);
         if (st == ONNXMINI_OK && !host_is_little_endian() && elem > 1)
-            swap_elements(data, out->bytes / elem, elem);
+            swap_elements(out->data, out->bytes / elem, elem);
         return st;
     }
 
-    /* raw_data: fixed-width little-endian elements. */
+    /* The stored length is checked before anything is allocated, so that a
+     * small file cannot make the loader allocate what it does not hold. */
     if (tp->has_raw_data) {
         if (tp->raw_data.len != out->bytes)
             return om_fail(err, ONNXMINI_ERR_INVALID_MODEL,
@@ -228,6 +258,27 @@ onnxmini_status om_convert_tensor(const void *proto, const char *base_dir,
                            om_dtype_name(out->dtype),
                            om_dims_str(out->dims, out->rank, shape,
                                        sizeof shape));
+    } else {
+        const char *field;
+        size_t have, want = count;
+        typed_field(tp, out->dtype, &field, &have);
+        if (out->dtype == ONNXMINI_COMPLEX64 || out->dtype == ONNXMINI_COMPLEX128)
+            want = 2 * count;
+        st = check_field_count(what, name, field, have, want, out->dims,
+                               out->rank, err);
+        if (st != ONNXMINI_OK)
+            return st;
+    }
+
+    data = om_aligned_alloc(out->bytes ? out->bytes : 1);
+    if (!data)
+        return om_fail(err, ONNXMINI_ERR_OUT_OF_MEMORY,
+                       "%s '%s': cannot allocate %zu bytes", what, name,
+                       out->bytes);
+    out->data = data;
+
+    /* raw_data: fixed-width little-endian elements. */
+    if (tp->has_raw_data) {
         if (out->bytes)
             memcpy(data, tp->raw_data.data, out->bytes);
         if (!host_is_little_endian() && elem > 1) {
@@ -240,37 +291,24 @@ onnxmini_status om_convert_tensor(const void *proto, const char *base_dir,
     }
 
     /* Typed fields, as the ONNX TensorProto definition assigns them. */
-    st = ONNXMINI_OK;
     switch (out->dtype) {
     case ONNXMINI_FLOAT:
-    case ONNXMINI_COMPLEX64: {
-        size_t want = out->dtype == ONNXMINI_FLOAT ? count : 2 * count;
-        st = check_field_count(what, name, "float_data", tp->n_float_data, want,
-                               out->dims, out->rank, err);
-        if (st == ONNXMINI_OK && want)
-            memcpy(data, tp->float_data, want * sizeof(float));
+    case ONNXMINI_COMPLEX64:
+        if (out->bytes)
+            memcpy(data, tp->float_data, out->bytes);
         break;
-    }
     case ONNXMINI_DOUBLE:
-    case ONNXMINI_COMPLEX128: {
-        size_t want = out->dtype == ONNXMINI_DOUBLE ? count : 2 * count;
-        st = check_field_count(what, name, "double_data", tp->n_double_data,
-                               want, out->dims, out->rank, err);
-        if (st == ONNXMINI_OK && want)
-            memcpy(data, tp->double_data, want * sizeof(double));
+    case ONNXMINI_COMPLEX128:
+        if (out->bytes)
+            memcpy(data, tp->double_data, out->bytes);
         break;
-    }
     case ONNXMINI_INT64:
-        st = check_field_count(what, name, "int64_data", tp->n_int64_data, count,
-                               out->dims, out->rank, err);
-        if (st == ONNXMINI_OK && count)
-            memcpy(data, tp->int64_data, count * sizeof(int64_t));
+        if (out->bytes)
+            memcpy(data, tp->int64_data, out->bytes);
         break;
     case ONNXMINI_UINT32:
     case ONNXMINI_UINT64:
-        st = check_field_count(what, name, "uint64_data", tp->n_uint64_data,
-                               count, out->dims, out->rank, err);
-        for (i = 0; st == ONNXMINI_OK && i < count; i++) {
+        for (i = 0; i < count; i++) {
             if (elem == 8) {
                 memcpy(data + i * 8, &tp->uint64_data[i], 8);
             } else {
@@ -280,12 +318,8 @@ onnxmini_status om_convert_tensor(const void *proto, const char *base_dir,
         }
         break;
     default:
-        /* int32, int16, int8, uint16, uint8, bool, float16 and bfloat16 are
-         * stored one per int32_data entry; narrower types keep the low
-         * bits. */
-        st = check_field_count(what, name, "int32_data", tp->n_int32_data, count,
-                               out->dims, out->rank, err);
-        for (i = 0; st == ONNXMINI_OK && i < count; i++) {
+        /* Narrower types keep the low bits of each int32_data entry. */
+        for (i = 0; i < count; i++) {
             int32_t v = tp->int32_data[i];
             if (elem == 4) {
                 memcpy(data + i * 4, &v, 4);
@@ -298,7 +332,7 @@ onnxmini_status om_convert_tensor(const void *proto, const char *base_dir,
         }
         break;
     }
-    return st;
+    return ONNXMINI_OK;
 }
 
 
@@ -454,8 +488,9 @@ static onnxmini_status convert_attribute(loader *ld, const om_node *node,
 }
 
 /* Finds the version the model imports for a domain ("" and "ai.onnx" are
- * the same domain); -1 when it imports none. */
-static int64_t imported_opset(const onnxmini_model *m, const char *domain)
+ * the same domain); returns 0 when it imports none. */
+static int imported_opset(const onnxmini_model *m, const char *domain,
+                          int64_t *version)
 {
     int i;
     if (strcmp(domain, "ai.onnx") == 0)
@@ -464,10 +499,12 @@ static int64_t imported_opset(const onnxmini_model *m, const char *domain)
         const char *d = m->opsets[i].domain;
         if (strcmp(d, "ai.onnx") == 0)
             d = "";
-        if (strcmp(d, domain) == 0)
-            return m->opsets[i].version;
+        if (strcmp(d, domain) == 0) {
+            *version = m->opsets[i].version;
+            return 1;
+        }
     }
-    return -1;
+    return 0;
 }
 
 static onnxmini_status convert_opsets(loader *ld, const ModelProto *mp)
@@ -621,6 +658,12 @@ static onnxmini_status convert_nodes(loader *ld, const GraphProto *g)
         if (np->n_input > INT_MAX / 2 || np->n_output > INT_MAX / 2)
             return om_node_fail(ld->err, node, ONNXMINI_ERR_LIMIT,
                                 "too many inputs or outputs");
+        /* Far above any operator's attribute list; keeps the duplicate
+         * check below cheap. */
+        if (np->n_attribute > 1024)
+            return om_node_fail(ld->err, node, ONNXMINI_ERR_LIMIT,
+                                "%zu attributes, above the limit of 1024",
+                                np->n_attribute);
 
         /* Attributes. */
         for (j = 0; j < np->n_attribute; j++) {
@@ -649,6 +692,10 @@ static onnxmini_status convert_nodes(loader *ld, const GraphProto *g)
             id = index_find(&ld->index, m->values, name);
             if (id >= 0) {
                 const om_value *v = &m->values[id];
+                if (v->producer == (int)i)
+                    return om_node_fail(ld->err, node,
+                                        ONNXMINI_ERR_INVALID_MODEL,
+                                        "output '%s' is listed twice", name);
                 if (v->producer >= 0)
                     return om_node_fail(
                         ld->err, node, ONNXMINI_ERR_INVALID_MODEL,
@@ -697,49 +744,68 @@ static onnxmini_status resolve_node_inputs(loader *ld, const GraphProto *g)
 }
 
 /* Finds every node's operator definition. All unsupported operators are
- * listed in one message, so that a user sees at once what a model lacks;
- * each operator, domain and version appears once, with its first node. */
+ * listed in one message, so that a user sees at once what a model lacks:
+ * one unsupported operator gets the registry's full message, several get
+ * a list with each operator, domain, version and first node once. */
 static onnxmini_status resolve_operators(loader *ld)
 {
     onnxmini_model *m = ld->model;
-    char missing[ONNXMINI_ERROR_MESSAGE_SIZE] = "";
+    char list[ONNXMINI_ERROR_MESSAGE_SIZE - 80] = "";
+    onnxmini_error first;
     size_t used = 0;
-    int i, j, n_missing = 0;
+    int i, j, n_missing = 0, n_listed = 0;
 
     for (i = 0; i < m->n_nodes; i++) {
         om_node *node = &m->nodes[i];
-        int64_t version = imported_opset(m, node->domain);
+        const char *domain = node->domain[0] ? node->domain : "ai.onnx";
+        int64_t version = 0;
         onnxmini_error one;
-        int seen = 0;
+        char entry[OM_LABEL_SIZE + 64];
+        int seen = 0, len;
 
-        if (version < 0)
+        if (!imported_opset(m, node->domain, &version))
             return om_node_fail(ld->err, node, ONNXMINI_ERR_INVALID_MODEL,
                                 "the model imports no opset for domain '%s'",
-                                node->domain[0] ? node->domain
-                                                : "ai.onnx (default)");
+                                domain);
         if (version < 1 || version > INT_MAX)
             return om_node_fail(ld->err, node, ONNXMINI_ERR_INVALID_MODEL,
                                 "opset version %lld of domain '%s' is invalid",
-                                (long long)version, node->domain);
+                                (long long)version, domain);
         node->opset = (int)version;
         if (om_registry_resolve(node, &one) == ONNXMINI_OK)
             continue;
 
-        for (j = 0; j < i && !seen; j++)
+        /* Each operator once; past the list's capacity only the count
+         * matters, so the quadratic search stops. */
+        for (j = 0; j < i && !seen && used + 64 < sizeof list; j++)
             seen = !m->nodes[j].op &&
                    strcmp(m->nodes[j].op_type, node->op_type) == 0 &&
                    strcmp(m->nodes[j].domain, node->domain) == 0 &&
                    m->nodes[j].opset == node->opset;
         if (seen)
             continue;
-        if (used < sizeof missing)
-            used += (size_t)snprintf(missing + used, sizeof missing - used,
-                                     "%s%s", n_missing ? "; " : "",
-                                     one.message);
-        n_missing++;
+        if (n_missing++ == 0)
+            first = one;
+        len = snprintf(entry, sizeof entry, "%s%s (%s opset %d, node '%s')",
+                       n_listed ? ", " : "", node->op_type,
+                       node->domain[0] ? node->domain : "ai.onnx", node->opset,
+                       node->name);
+        if (len > 0 && used + (size_t)len < sizeof list) {
+            memcpy(list + used, entry, (size_t)len + 1);
+            used += (size_t)len;
+            n_listed++;
+        }
     }
-    if (n_missing)
-        return om_fail(ld->err, ONNXMINI_ERR_UNSUPPORTED, "%s", missing);
+    if (n_missing == 1)
+        return om_fail(ld->err, ONNXMINI_ERR_UNSUPPORTED, "%s", first.message);
+    if (n_missing > 1) {
+        if (n_listed < n_missing)
+            return om_fail(ld->err, ONNXMINI_ERR_UNSUPPORTED,
+                           "%d operators are not supported: %s, and %d more",
+                           n_missing, list, n_missing - n_listed);
+        return om_fail(ld->err, ONNXMINI_ERR_UNSUPPORTED,
+                       "%d operators are not supported: %s", n_missing, list);
+    }
 
     for (i = 0; i < m->n_nodes; i++) {
         om_node *node = &m->nodes[i];

@@ -72,6 +72,13 @@ onnxmini_status om_plan_place(om_plan_buffer *bufs, int n, size_t *total,
                 live[n_live++] = o;
         }
         qsort(live, (size_t)n_live, sizeof *live, by_offset);
+        if (b->bytes > OM_MAX_TENSOR_BYTES) {
+            free(order);
+            free(live);
+            free(placed);
+            return om_fail(err, ONNXMINI_ERR_LIMIT,
+                           "a buffer of %zu bytes is too large", b->bytes);
+        }
         for (j = 0; j < n_live; j++) {
             if (live[j]->offset >= cursor) {
                 size_t gap = live[j]->offset - cursor;
@@ -85,6 +92,14 @@ onnxmini_status om_plan_place(om_plan_buffer *bufs, int n, size_t *total,
         }
         b->offset = best != (size_t)-1 ? best : cursor;
         placed[order[i].index] = 1;
+        if (b->offset > SIZE_MAX - OM_ALIGNMENT - size) {
+            free(order);
+            free(live);
+            free(placed);
+            return om_fail(err, ONNXMINI_ERR_LIMIT,
+                           "the intermediate values need more memory than "
+                           "the address space has");
+        }
         if (b->offset + size > end)
             end = b->offset + size;
     }

@@ -75,6 +75,9 @@ struct onnxmini_session {
     folded *constants;
 
     int has_run;                      /* outputs hold a run's results */
+    /* Why the session has no plan while inputs disagree on a symbolic
+     * dimension; "" otherwise. */
+    char conflict[ONNXMINI_ERROR_MESSAGE_SIZE];
 };
 
 static onnxmini_status session_fail(onnxmini_session *s, onnxmini_status st,
@@ -83,10 +86,13 @@ static onnxmini_status session_fail(onnxmini_session *s, onnxmini_status st,
 static onnxmini_status session_fail(onnxmini_session *s, onnxmini_status st,
                                     const char *fmt, ...)
 {
+    /* Formatted apart first: an argument may be the old message itself. */
+    char message[ONNXMINI_ERROR_MESSAGE_SIZE];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(s->err.message, sizeof s->err.message, fmt, ap);
+    vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
+    memcpy(s->err.message, message, sizeof message);
     s->err.status = st;
     return st;
 }
@@ -186,6 +192,32 @@ static int input_shape(onnxmini_session *s, int index, int64_t *dims,
     return 1;
 }
 
+/* Whether input `index`, as set, agrees with the current size of each of
+ * its symbolic dimensions; when not, records why in s->conflict. Another
+ * input may have bound the name to a new size since this one was set. */
+static int agrees_with_bindings(onnxmini_session *s, int index)
+{
+    const om_value *v = &s->model->values[s->model->inputs[index]];
+    const input_slot *slot = &s->inputs[index];
+    int i;
+
+    for (i = 0; i < v->rank && i < slot->rank; i++) {
+        const binding *b;
+        if (!v->dim_names[i])
+            continue;
+        b = find_binding(s, v->dim_names[i]);
+        if (b->size != slot->dims[i]) {
+            snprintf(s->conflict, sizeof s->conflict,
+                     "input '%s' was set with %s = %lld, but another input "
+                     "has since set %s = %lld; set '%s' again",
+                     v->name, b->name, (long long)slot->dims[i], b->name,
+                     (long long)b->size, v->name);
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* Fills the tensors of initializers and graph inputs. Returns 0 when an
  * input's shape or contents must be set before planning is possible. */
 static onnxmini_status bind_sources(onnxmini_session *s, int *ready)
@@ -216,6 +248,10 @@ static onnxmini_status bind_sources(onnxmini_session *s, int *ready)
 
         if (i >= m->n_inputs && !slot->is_set)
             continue;                 /* an initializer keeps its value */
+        if (slot->is_set && !agrees_with_bindings(s, i)) {
+            *ready = 0;
+            continue;
+        }
         if (!input_shape(s, i, dims, &rank) ||
             (slot->needs_data && !slot->is_set)) {
             *ready = 0;
@@ -505,6 +541,13 @@ static onnxmini_status place_values(onnxmini_session *s)
         goto done;
 
     /* One allocation: values first, then the scratch area. */
+    if (scratch > OM_MAX_TENSOR_BYTES || values_bytes > SIZE_MAX / 2) {
+        st = session_fail(s, ONNXMINI_ERR_LIMIT,
+                          "the plan needs %zu bytes of values and %zu of "
+                          "scratch, too large",
+                          values_bytes, scratch);
+        goto done;
+    }
     s->arena_bytes = align_up(values_bytes) + align_up(scratch);
     s->arena = om_aligned_alloc(s->arena_bytes ? s->arena_bytes : 1);
     if (!s->arena) {
@@ -530,6 +573,28 @@ done:
     return st;
 }
 
+/* The element type a graph output declares must be the one its node
+ * produces: callers size their buffers from the declaration. */
+static onnxmini_status check_outputs(onnxmini_session *s)
+{
+    const onnxmini_model *m = s->model;
+    int i;
+
+    for (i = 0; i < m->n_outputs; i++) {
+        const om_value *v = &m->values[m->outputs[i]];
+        const om_tensor *t = &s->tensors[m->outputs[i]];
+        if (v->kind == OM_VALUE_INTERMEDIATE && v->dtype != 0 &&
+            v->dtype != t->dtype)
+            return session_fail(s, ONNXMINI_ERR_INVALID_MODEL,
+                                "graph output '%s' is declared %s, but node "
+                                "'%s' produces %s",
+                                v->name, om_dtype_name(v->dtype),
+                                m->nodes[v->producer].name,
+                                om_dtype_name(t->dtype));
+    }
+    return ONNXMINI_OK;
+}
+
 /* Gives every step that asked for packed memory its part of one block,
  * and lets the operator fill it from its constant inputs. */
 static onnxmini_status pack_weights(onnxmini_session *s)
@@ -539,6 +604,10 @@ static onnxmini_status pack_weights(onnxmini_session *s)
 
     for (k = 0; k < s->n_steps; k++) {
         int n = s->steps[k];
+        if (s->packed_bytes[n] > OM_MAX_TENSOR_BYTES ||
+            total > SIZE_MAX / 2)
+            return session_fail(s, ONNXMINI_ERR_LIMIT,
+                                "the packed weights are too large");
         s->packed_offset[n] = total;
         total += align_up(s->packed_bytes[n]);
     }
@@ -573,6 +642,7 @@ static onnxmini_status plan(onnxmini_session *s)
     onnxmini_status st;
 
     free_plan(s);
+    s->conflict[0] = '\0';
     st = bind_sources(s, &ready);
     if (st != ONNXMINI_OK || !ready)
         return st;
@@ -592,6 +662,8 @@ static onnxmini_status plan(onnxmini_session *s)
         s->n_steps = 0;
         return plan(s);
     }
+    if (st == ONNXMINI_OK)
+        st = check_outputs(s);
     if (st == ONNXMINI_OK)
         st = place_values(s);
     if (st == ONNXMINI_OK)
@@ -785,6 +857,10 @@ onnxmini_status onnxmini_session_create(const onnxmini_model *model,
                            options->struct_size, sizeof *options);
         isa = options->isa;
         rewrites = options->graph_rewrites;
+        if (options->threads < 0)
+            return om_fail(error, ONNXMINI_ERR_INVALID_ARGUMENT,
+                           "options.threads is %d; expected 0 or more",
+                           options->threads);
     }
 
     s = calloc(1, sizeof *s);
@@ -924,9 +1000,9 @@ static onnxmini_status set_input(onnxmini_session *s, int index,
                             "input '%s': data is NULL", v->name);
     if ((int)dtype != v->dtype)
         return session_fail(s, ONNXMINI_ERR_SHAPE,
-                            "input '%s': element type %s given, the model "
-                            "declares %s",
-                            v->name, om_dtype_name((int)dtype),
+                            "input '%s': element type %s (%d) given, the "
+                            "model declares %s",
+                            v->name, om_dtype_name((int)dtype), (int)dtype,
                             om_dtype_name(v->dtype));
     st = check_input_shape(s, index, dims, rank, &changed);
     if (st != ONNXMINI_OK)
@@ -960,6 +1036,7 @@ static onnxmini_status set_input(onnxmini_session *s, int index,
         slot->data_copy = copy;
         changed = 1;
     }
+    s->has_run = 0;                   /* outputs belong to the last run */
     slot->is_set = 1;
     slot->rank = (int)rank;
     if (rank)
@@ -1036,6 +1113,8 @@ onnxmini_status onnxmini_session_run(onnxmini_session *s)
             return session_fail(s, ONNXMINI_ERR_STATE,
                                 "input '%s' is not set",
                                 m->values[m->inputs[i]].name);
+    if (!s->planned && s->conflict[0])
+        return session_fail(s, ONNXMINI_ERR_STATE, "%s", s->conflict);
     if (!s->planned)
         return session_fail(s, ONNXMINI_ERR_STATE,
                             "the session has no plan: the last "

@@ -92,7 +92,7 @@ onnxmini_status om_tensor_set_shape(om_tensor *t, int dtype, const int64_t *dims
                        "element type %s (%d) is not supported",
                        om_dtype_name(dtype), dtype);
     count = om_shape_count(dims, rank);
-    if (count < 0 || (uint64_t)count > SIZE_MAX / elem)
+    if (count < 0 || (uint64_t)count > OM_MAX_TENSOR_BYTES / elem)
         return om_fail(err, ONNXMINI_ERR_LIMIT,
                        "shape %s is negative or too large",
                        om_dims_str(dims, rank, shape, sizeof shape));

@@ -99,6 +99,12 @@ void om_pack_a(size_t m, size_t k, const float *a, size_t lda, size_t mr,
 void om_pack_b(size_t k, size_t n, const float *b, size_t ldb, size_t nr,
                float *packed);
 
+/* Packs a B whose row p starts at src + rows[p] (the shifted-rows layout
+ * above) into panels of [k][nr], for columns [0, n). Every source row must
+ * be readable for ceil(n / nr) * nr floats. */
+void om_pack_b_shifted(size_t k, size_t n, const float *src,
+                       const size_t *rows, size_t nr, float *packed);
+
 /* Fills b_rows for a packed B: rows[p] = p * nr. */
 void om_packed_b_rows(size_t k, size_t nr, size_t *rows);
 

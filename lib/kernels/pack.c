@@ -49,6 +49,25 @@ void om_pack_b(size_t k, size_t n, const float *b, size_t ldb, size_t nr,
     }
 }
 
+void om_pack_b_shifted(size_t k, size_t n, const float *src,
+                       const size_t *rows, size_t nr, float *packed)
+{
+    size_t j0, p;
+
+    /* Whole panels: the source is readable past n, and the columns past n
+     * only reach the product's columns that are dropped. */
+    for (j0 = 0; j0 < n; j0 += nr)
+        for (p = 0; p < k; p++) {
+            /* A plain loop: a library call per short row costs more than
+             * the copy. */
+            const float *from = src + rows[p] + j0;
+            size_t j;
+            for (j = 0; j < nr; j++)
+                packed[j] = from[j];
+            packed += nr;
+        }
+}
+
 void om_packed_b_rows(size_t k, size_t nr, size_t *rows)
 {
     size_t p;

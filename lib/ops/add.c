@@ -77,7 +77,7 @@ static onnxmini_status legacy_shape(const om_infer_ctx *ctx, int64_t *b_dims,
         *b_rank = 0;
         return ONNXMINI_OK;
     }
-    if (axis < 0 || axis + b->rank > a->rank)
+    if (axis < 0 || axis > a->rank - b->rank)
         return om_node_fail(ctx->err, ctx->node, ONNXMINI_ERR_SHAPE,
                             "shape %s cannot be broadcast onto %s at axis "
                             "%lld",

@@ -2,15 +2,15 @@
  * constant.c - Constant: a tensor given as an attribute.
  *
  * Opset 1 has only `value`; 9 widened the types; 11 added sparse_value;
- * 12 added value_float(s), value_int(s) and value_string(s); 13, 19 and 21
- * widened the types again. Exactly one value attribute must be present.
+ * 12 added value_float(s), value_int(s) and value_string(s); 13, 19, 21,
+ * 23 and 24 widened the types again. Exactly one value attribute must be present.
  * A session computes Constant once, when it plans.
  */
 #include <string.h>
 
 #include "ops/op.h"
 
-static const int versions[] = {1, 9, 11, 12, 13, 19, 21, 0};
+static const int versions[] = {1, 9, 11, 12, 13, 19, 21, 23, 24, 0};
 
 static const char *const value_attrs[] = {
     "value",      "sparse_value", "value_float",   "value_floats",
@@ -39,6 +39,14 @@ static onnxmini_status constant_check(const om_node *node, onnxmini_error *err)
     if (!found)
         return om_node_fail(err, node, ONNXMINI_ERR_INVALID_MODEL,
                             "has no value attribute");
+    if (strcmp(found->name, "value") != 0 &&
+        node->since_version < (strcmp(found->name, "sparse_value") == 0 ? 11 : 12))
+        return om_node_fail(err, node, ONNXMINI_ERR_INVALID_MODEL,
+                            "attribute '%s' needs opset %d or later (the model "
+                            "imports opset %d)",
+                            found->name,
+                            strcmp(found->name, "sparse_value") == 0 ? 11 : 12,
+                            node->opset);
     if (strcmp(found->name, "sparse_value") == 0 ||
         strcmp(found->name, "value_string") == 0 ||
         strcmp(found->name, "value_strings") == 0)

@@ -74,12 +74,13 @@ static onnxmini_status conv_infer(om_infer_ctx *ctx)
     st = om_attr_int(node, "group", 1, &group, ctx->err);
     if (st != ONNXMINI_OK)
         return st;
-    if (x->dims[1] != w->dims[1] * group)
+    /* C == W's C/group * group, without a product that can overflow. */
+    if (x->dims[1] % group != 0 || x->dims[1] / group != w->dims[1])
         return om_node_fail(ctx->err, node, ONNXMINI_ERR_SHAPE,
                             "X %s has %lld channels, but W %s with group %lld "
-                            "expects %lld",
+                            "needs %lld per group",
                             sx, (long long)x->dims[1], sw, (long long)group,
-                            (long long)(w->dims[1] * group));
+                            (long long)w->dims[1]);
     if (w->dims[0] % group != 0)
         return om_node_fail(ctx->err, node, ONNXMINI_ERR_SHAPE,
                             "W %s has %lld output channels, not a multiple of "

@@ -30,7 +30,9 @@ typedef struct conv_state {
     size_t padded_w;                  /* shifted rows: padded input width */
     size_t band_rows;                 /* shifted rows: output rows per band */
     size_t band_plane;                /* floats per channel of a band */
-    size_t chunk;                     /* im2col: output columns per chunk */
+    size_t chunk;                     /* B columns packed at a time */
+    int pack_panels;                  /* shifted rows: pack B before GEMM */
+    int per_row;                      /* shifted rows: one GEMM per row */
     int weights_packed;               /* weights live in ctx->packed */
     size_t weights_bytes;             /* packed A, bias and B row offsets */
 } conv_state;

@@ -1,13 +1,14 @@
 /*
- * identity.c - Identity: the output is the input. Opsets 1, 13, 14, 16, 19
- * and 21 only widened the accepted types (sequences and optionals, which
- * this library does not handle, are rejected at load as non-tensor values).
+ * identity.c - Identity: the output is the input. Opsets 1, 13, 14, 16, 19,
+ * 21, 23 and 24 only widened the accepted types (sequences and optionals,
+ * which this library does not handle, are rejected at load as non-tensor
+ * values).
  */
 #include <string.h>
 
 #include "ops/op.h"
 
-static const int versions[] = {1, 13, 14, 16, 19, 21, 0};
+static const int versions[] = {1, 13, 14, 16, 19, 21, 23, 24, 0};
 
 static onnxmini_status identity_check(const om_node *node, onnxmini_error *err)
 {

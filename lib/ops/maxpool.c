@@ -155,6 +155,20 @@ static void spatial_strides(const maxpool_state *s, int64_t *stride)
     }
 }
 
+/* The first and one-past-last kernel offsets along an axis whose window
+ * starts at `start` (possibly in the padding) and that stay inside
+ * [0, size). */
+static void valid_range(int64_t start, int64_t dilation, int64_t kernel,
+                        int64_t size, int64_t *lo, int64_t *hi)
+{
+    *lo = start < 0 ? (-start + dilation - 1) / dilation : 0;
+    *hi = size - start <= 0 ? 0 : (size - start + dilation - 1) / dilation;
+    if (*hi > kernel)
+        *hi = kernel;
+    if (*lo > *hi)
+        *lo = *hi;
+}
+
 #define MAXPOOL_KERNEL(name, T, IS_NAN, LOWEST)                              \
     static void name(const maxpool_state *s, const T *x, T *y,              \
                      int64_t *indices)                                       \
@@ -178,38 +192,39 @@ static void spatial_strides(const maxpool_state *s, int64_t *stride)
             const T *plane = x + p * s->in_size;                             \
             int64_t oidx[OM_MAX_SPATIAL] = {0};                              \
             for (o = 0; o < s->out_size; o++) {                              \
-                int64_t kidx[OM_MAX_SPATIAL] = {0};                          \
+                int64_t kidx[OM_MAX_SPATIAL], lo[OM_MAX_SPATIAL],            \
+                    hi[OM_MAX_SPATIAL], start[OM_MAX_SPATIAL];               \
                 T best = LOWEST;                                             \
                 int64_t best_index = -1;                                     \
-                int found = 0;                                               \
-                /* Every kernel offset of this window. */                    \
-                for (;;) {                                                   \
+                int found = 0, empty = 0;                                    \
+                /* Only the kernel offsets that land inside the input, so  \
+                 * that huge kernels and pads cost nothing extra. */         \
+                for (d = 0; d < w->n; d++) {                                 \
+                    start[d] = oidx[d] * w->stride[d] - w->pad_begin[d];     \
+                    valid_range(start[d], w->dilation[d], w->kernel[d],      \
+                                w->in[d], &lo[d], &hi[d]);                   \
+                    kidx[d] = lo[d];                                         \
+                    empty |= lo[d] == hi[d];                                 \
+                }                                                            \
+                while (!empty) {                                             \
                     int64_t mem = 0, idx = 0;                                \
-                    int inside = 1;                                          \
+                    T v;                                                     \
                     for (d = 0; d < w->n; d++) {                             \
-                        int64_t i = oidx[d] * w->stride[d] -                 \
-                                    w->pad_begin[d] +                        \
-                                    kidx[d] * w->dilation[d];                \
-                        if (i < 0 || i >= w->in[d]) {                        \
-                            inside = 0;                                      \
-                            break;                                           \
-                        }                                                    \
+                        int64_t i = start[d] + kidx[d] * w->dilation[d];     \
                         mem += i * row_stride[d];                            \
                         idx += i * index_stride[d];                          \
                     }                                                        \
-                    if (inside) {                                            \
-                        T v = plane[mem];                                    \
-                        if (!found || (!(IS_NAN(best)) &&                    \
-                                       (v > best || IS_NAN(v)))) {           \
-                            best = v;                                        \
-                            best_index = idx;                                \
-                            found = 1;                                       \
-                        }                                                    \
+                    v = plane[mem];                                          \
+                    if (!found ||                                            \
+                        (!(IS_NAN(best)) && (v > best || IS_NAN(v)))) {      \
+                        best = v;                                            \
+                        best_index = idx;                                    \
+                        found = 1;                                           \
                     }                                                        \
                     for (d = w->n - 1; d >= 0; d--) {                        \
-                        if (++kidx[d] < w->kernel[d])                        \
+                        if (++kidx[d] < hi[d])                               \
                             break;                                           \
-                        kidx[d] = 0;                                         \
+                        kidx[d] = lo[d];                                     \
                     }                                                        \
                     if (d < 0)                                               \
                         break;                                               \
@@ -241,19 +256,6 @@ MAXPOOL_KERNEL(maxpool_f64, double, FLOAT_IS_NAN, -DBL_MAX)
 MAXPOOL_KERNEL(maxpool_i8, int8_t, INT_IS_NAN, INT8_MIN)
 MAXPOOL_KERNEL(maxpool_u8, uint8_t, INT_IS_NAN, 0)
 
-/* The first and one-past-last kernel offsets along an axis whose window
- * starts at `start` (possibly in the padding) and that stay inside
- * [0, size). */
-static void valid_range(int64_t start, int64_t dilation, int64_t kernel,
-                        int64_t size, int64_t *lo, int64_t *hi)
-{
-    *lo = start < 0 ? (-start + dilation - 1) / dilation : 0;
-    *hi = size - start <= 0 ? 0 : (size - start + dilation - 1) / dilation;
-    if (*hi > kernel)
-        *hi = kernel;
-    if (*lo > *hi)
-        *lo = *hi;
-}
 
 /* 2-D pooling without the per-element window arithmetic of the general
  * kernel: the valid kernel rows and columns of each window are computed

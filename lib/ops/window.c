@@ -101,13 +101,20 @@ onnxmini_status om_window_init(om_window *w, const om_node *node,
          * checked shapes and attributes, far below overflow. */
         int64_t span, total, out;
 
-        if (kernel[i] < 1 || kernel[i] > INT32_MAX ||
-            w->stride[i] > INT32_MAX || w->dilation[i] > INT32_MAX ||
+        /* Sizes up to 2^31 - 1 keep every product below in range. */
+        if (kernel[i] < 1 || kernel[i] > INT32_MAX)
+            return om_node_fail(err, node, ONNXMINI_ERR_INVALID_MODEL,
+                                "kernel size %lld at axis %d is outside 1 to "
+                                "2147483647",
+                                (long long)kernel[i], i);
+        if (w->stride[i] > INT32_MAX || w->dilation[i] > INT32_MAX ||
             pads[i] > INT32_MAX || pads[i + n] > INT32_MAX)
             return om_node_fail(err, node, ONNXMINI_ERR_INVALID_MODEL,
-                                "kernel, stride, dilation or pad of axis %d "
-                                "is out of range",
-                                i);
+                                "axis %d: stride %lld, dilation %lld or pads "
+                                "%lld, %lld above 2147483647",
+                                i, (long long)w->stride[i],
+                                (long long)w->dilation[i], (long long)pads[i],
+                                (long long)pads[i + n]);
         span = (kernel[i] - 1) * w->dilation[i] + 1;
         w->in[i] = in[i];
         w->kernel[i] = kernel[i];
