@@ -161,12 +161,59 @@ static void gemm_tile(size_t k, const float *a, const float *b,
     }
 }
 
+/* One row of C for four panels of B (96 columns): for a single row (a
+ * MatMul of one vector), where a 4-row tile would spend most of its work
+ * on zero rows. The row's A values are a[p * MR]. */
+static void gemm_row4(size_t k, const float *a, const float *b,
+                      const size_t *b_rows, size_t b_tile_stride, float *c,
+                      size_t i, size_t j0, const om_gemm_epilogue *ep)
+{
+    __m256 acc[12];
+    const __m256 lo = _mm256_set1_ps(ep->lo), hi = _mm256_set1_ps(ep->hi);
+    size_t p, t, u;
+
+    for (t = 0; t < 12; t++)
+        acc[t] = _mm256_setzero_ps();
+    for (p = 0; p < k; p++) {
+        const __m256 av = _mm256_broadcast_ss(a + p * MR);
+        const size_t r = b_rows[p];
+        /* Twelve independent sums: enough to hide the FMA latency. */
+        for (t = 0; t < 4; t++)
+            for (u = 0; u < 3; u++)
+                acc[t * 3 + u] = _mm256_fmadd_ps(
+                    av, _mm256_loadu_ps(b + t * b_tile_stride + r + u * 8),
+                    acc[t * 3 + u]);
+    }
+    for (t = 0; t < 12; t++) {
+        __m256 v = acc[t];
+        if (ep->bias_m)
+            v = _mm256_add_ps(v, _mm256_set1_ps(ep->bias_m[i]));
+        if (ep->bias_n)
+            v = _mm256_add_ps(v, _mm256_loadu_ps(ep->bias_n + j0 + 8 * t));
+        v = _mm256_min_ps(hi, _mm256_max_ps(lo, v));
+        _mm256_storeu_ps(c + 8 * t, v);
+    }
+}
+
 static void f32_gemm__avx2(size_t m, size_t n, size_t k,
                           const float *a_packed, const float *b,
                           const size_t *b_rows, size_t b_tile_stride,
                           float *c, size_t ldc, const om_gemm_epilogue *ep)
 {
     size_t i0, j0;
+
+    /* A vector times a matrix: four panels at once; the columns past the
+     * last whole group of four take the tile path. */
+    if (m == 1 && n >= 4 * NR) {
+        size_t whole = n / (4 * NR) * (4 * NR);
+        for (j0 = 0; j0 < whole; j0 += 4 * NR)
+            gemm_row4(k, a_packed, b + j0 / NR * b_tile_stride, b_rows,
+                      b_tile_stride, c + j0, 0, j0, ep);
+        for (j0 = whole; j0 < n; j0 += NR)
+            gemm_tile(k, a_packed, b + j0 / NR * b_tile_stride, b_rows,
+                      c + j0, ldc, 1, n - j0 < NR ? n - j0 : NR, 0, j0, ep);
+        return;
+    }
 
     for (i0 = 0; i0 < m; i0 += MR)
         for (j0 = 0; j0 < n; j0 += NR)

@@ -233,12 +233,72 @@ static void gemm_tile(size_t k, const float *a, const float *b,
     }
 }
 
+/* One row of C for four panels of B (128 columns): for m of 1 or 2 (a
+ * MatMul of one vector), where an 8-row tile would spend most of its work
+ * on zero rows. The row's A values are a[p * MR]. */
+static void gemm_row4(size_t k, const float *a, const float *b,
+                      const size_t *b_rows, size_t b_tile_stride, float *c,
+                      size_t i, size_t j0, const om_gemm_epilogue *ep)
+{
+    __m512 acc[8];
+    const __m512 lo = _mm512_set1_ps(ep->lo), hi = _mm512_set1_ps(ep->hi);
+    size_t p, t;
+
+    {
+        __m512 c0 = _mm512_setzero_ps(), c1 = _mm512_setzero_ps();
+        __m512 c2 = _mm512_setzero_ps(), c3 = _mm512_setzero_ps();
+        __m512 c4 = _mm512_setzero_ps(), c5 = _mm512_setzero_ps();
+        __m512 c6 = _mm512_setzero_ps(), c7 = _mm512_setzero_ps();
+        const float *b0 = b, *b1 = b + b_tile_stride;
+        const float *b2 = b + 2 * b_tile_stride, *b3 = b + 3 * b_tile_stride;
+        for (p = 0; p < k; p++) {
+            const __m512 av = _mm512_set1_ps(a[p * MR]);
+            const size_t r = b_rows[p];
+            c0 = _mm512_fmadd_ps(av, _mm512_loadu_ps(b0 + r), c0);
+            c1 = _mm512_fmadd_ps(av, _mm512_loadu_ps(b0 + r + 16), c1);
+            c2 = _mm512_fmadd_ps(av, _mm512_loadu_ps(b1 + r), c2);
+            c3 = _mm512_fmadd_ps(av, _mm512_loadu_ps(b1 + r + 16), c3);
+            c4 = _mm512_fmadd_ps(av, _mm512_loadu_ps(b2 + r), c4);
+            c5 = _mm512_fmadd_ps(av, _mm512_loadu_ps(b2 + r + 16), c5);
+            c6 = _mm512_fmadd_ps(av, _mm512_loadu_ps(b3 + r), c6);
+            c7 = _mm512_fmadd_ps(av, _mm512_loadu_ps(b3 + r + 16), c7);
+        }
+        acc[0] = c0, acc[1] = c1, acc[2] = c2, acc[3] = c3;
+        acc[4] = c4, acc[5] = c5, acc[6] = c6, acc[7] = c7;
+    }
+
+    /* The same epilogue as a full tile's, for 128 whole columns. */
+    for (t = 0; t < 8; t++) {
+        __m512 v = acc[t];
+        if (ep->bias_m)
+            v = _mm512_add_ps(v, _mm512_set1_ps(ep->bias_m[i]));
+        if (ep->bias_n)
+            v = _mm512_add_ps(v, _mm512_loadu_ps(ep->bias_n + j0 + 16 * t));
+        v = _mm512_min_ps(hi, _mm512_max_ps(lo, v));
+        _mm512_storeu_ps(c + 16 * t, v);
+    }
+}
+
 static void f32_gemm__avx512(size_t m, size_t n, size_t k,
                           const float *a_packed, const float *b,
                           const size_t *b_rows, size_t b_tile_stride,
                           float *c, size_t ldc, const om_gemm_epilogue *ep)
 {
-    size_t i0, j0;
+    size_t i0, j0, i;
+
+    /* A vector times a matrix: one row at a time, four panels at once;
+     * the columns past the last whole group of four take the tile path. */
+    if (m <= 2 && n >= 4 * NR) {
+        size_t whole = n / (4 * NR) * (4 * NR);
+        for (i = 0; i < m; i++)
+            for (j0 = 0; j0 < whole; j0 += 4 * NR)
+                gemm_row4(k, a_packed + i, b + j0 / NR * b_tile_stride, b_rows,
+                          b_tile_stride, c + i * ldc + j0, i, j0, ep);
+        for (j0 = whole; j0 < n; j0 += NR)
+            gemm_tile(k, a_packed, b + j0 / NR * b_tile_stride, b_rows,
+                      c + j0, ldc, m, n - j0 < NR ? n - j0 : NR, 0, j0, ep);
+        return;
+    }
 
     /* One A block stays in L1 while the B panels stream past it. */
     for (i0 = 0; i0 < m; i0 += MR)
