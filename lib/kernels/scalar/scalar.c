@@ -37,7 +37,7 @@ static void f32_max_window__scalar(size_t n, const float *x,
         for (r = 0; r < rows; r++)
             for (c = 0; c < cols; c++) {
                 float v = w[r * row_stride + c * dilation];
-                m = m != m ? m : (v > m || v != v) ? v : m;
+                m = m != m ? m : (v >= m || v != v) ? v : m;
             }
         y[i] = m;
     }
