@@ -87,6 +87,7 @@ int posix_memalign(void **out, size_t alignment, size_t size)
 }
 #endif
 
+#ifdef COUNTING_ALLOCATOR
 /* Creates a session on `isa`, feeds every input with pseudo-random data at
  * the given batch (dimension 0 when it is symbolic), runs once to warm up,
  * then counts the allocations of three more runs. */
@@ -173,9 +174,6 @@ static void test_alloc_counter_sees_library(void **state)
     char *path = testdata_require_path("mnist-12.onnx");
 
     (void)state;
-#ifndef COUNTING_ALLOCATOR
-    skip();
-#endif
     allocation_calls = 0;
     counting = 1;
     assert_int_equal(onnxmini_model_load_file(path, &model, &err), ONNXMINI_OK);
@@ -194,9 +192,6 @@ static void test_alloc_mnist_models(void **state)
     size_t i;
 
     (void)state;
-#ifndef COUNTING_ALLOCATOR
-    skip();
-#endif
     for (i = 0; i < 2; i++) {
         char *path = testdata_require_path(names[i]);
         onnxmini_model *model = NULL;
@@ -224,9 +219,6 @@ static void test_alloc_symbolic_batch_network(void **state)
     onnxmini_error err;
     mb_node *n;
 
-#ifndef COUNTING_ALLOCATOR
-    skip();
-#endif
     mb_random_floats(&seed, w1, sizeof w1 / sizeof w1[0]);
     mb_random_floats(&seed, b1, 8);
     mb_random_floats(&seed, w2, sizeof w2 / sizeof w2[0]);
@@ -265,12 +257,21 @@ static void test_alloc_symbolic_batch_network(void **state)
     onnxmini_model_free(model);
 }
 
+#endif /* COUNTING_ALLOCATOR */
+
 int main(void)
 {
+#ifndef COUNTING_ALLOCATOR
+    /* cmocka counts skipped tests as failures in its exit status. */
+    printf("test_alloc: not run: this build's allocator cannot be "
+           "replaced (a sanitizer or a C library other than glibc)\n");
+    return 0;
+#else
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_alloc_counter_sees_library),
         cmocka_unit_test(test_alloc_mnist_models),
         MB_TEST(test_alloc_symbolic_batch_network),
     };
     return cmocka_run_group_tests_name("alloc", tests, NULL, NULL);
+#endif
 }
