@@ -211,6 +211,7 @@ check: deps
 	@sh tools/fetch-data.sh
 	@ONNXMINI_DATA_DIR="$(DATA_DIR)" ONNXMINI_TEST_ISAS=all \
 	    sh tests/run-tests.sh $(BUILD)
+	@ONNXMINI_DATA_DIR="$(DATA_DIR)" sh tests/check-install.sh $(BUILD)
 
 # The whole official suite, one line per test: every test listed in
 # tests/conformance-expected.txt must pass, the others pass or are reported
@@ -264,19 +265,38 @@ bench: bench-models $(BUILD)/bin/onnxmini-bench
 
 test: check
 
-install: lib
-	install -d "$(DESTDIR)$(LIBDIR)" "$(DESTDIR)$(INCLUDEDIR)"
+# Files made from templates with the installation's paths.
+SUBST = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+            -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g'
+INSTALLED_TOOLS := onnxmini-bench onnxmini-conformance
+
+install: lib $(addprefix $(BUILD)/bin/,$(INSTALLED_TOOLS))
+	install -d "$(DESTDIR)$(LIBDIR)/pkgconfig" \
+	    "$(DESTDIR)$(LIBDIR)/cmake/onnxmini" "$(DESTDIR)$(INCLUDEDIR)" \
+	    "$(DESTDIR)$(BINDIR)"
 	install -m 644 include/onnxmini.h "$(DESTDIR)$(INCLUDEDIR)/"
 	install -m 644 $(STATIC_LIB) "$(DESTDIR)$(LIBDIR)/"
 	install -m 755 $(SHARED_LIB) "$(DESTDIR)$(LIBDIR)/"
 	ln -sf libonnxmini.so.$(VERSION) "$(DESTDIR)$(LIBDIR)/$(SONAME)"
 	ln -sf $(SONAME) "$(DESTDIR)$(LIBDIR)/libonnxmini.so"
+	$(SUBST) tools/onnxmini.pc.in > "$(DESTDIR)$(LIBDIR)/pkgconfig/onnxmini.pc"
+	$(SUBST) tools/onnxminiConfig.cmake.in \
+	    > "$(DESTDIR)$(LIBDIR)/cmake/onnxmini/onnxminiConfig.cmake"
+	$(SUBST) tools/onnxminiConfigVersion.cmake.in \
+	    > "$(DESTDIR)$(LIBDIR)/cmake/onnxmini/onnxminiConfigVersion.cmake"
+	for t in $(INSTALLED_TOOLS); do \
+	    install -m 755 $(BUILD)/bin/$$t "$(DESTDIR)$(BINDIR)/"; done
 
 uninstall:
 	rm -f "$(DESTDIR)$(INCLUDEDIR)/onnxmini.h" \
 	      "$(DESTDIR)$(LIBDIR)/libonnxmini.a" \
 	      "$(DESTDIR)$(LIBDIR)/libonnxmini.so.$(VERSION)" \
-	      "$(DESTDIR)$(LIBDIR)/$(SONAME)" "$(DESTDIR)$(LIBDIR)/libonnxmini.so"
+	      "$(DESTDIR)$(LIBDIR)/$(SONAME)" "$(DESTDIR)$(LIBDIR)/libonnxmini.so" \
+	      "$(DESTDIR)$(LIBDIR)/pkgconfig/onnxmini.pc" \
+	      "$(DESTDIR)$(LIBDIR)/cmake/onnxmini/onnxminiConfig.cmake" \
+	      "$(DESTDIR)$(LIBDIR)/cmake/onnxmini/onnxminiConfigVersion.cmake"
+	for t in $(INSTALLED_TOOLS); do rm -f "$(DESTDIR)$(BINDIR)/$$t"; done
+	-rmdir "$(DESTDIR)$(LIBDIR)/cmake/onnxmini" 2>/dev/null
 
 clean:
 	rm -rf $(BUILD)

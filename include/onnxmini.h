@@ -335,6 +335,49 @@ ONNXMINI_API onnxmini_status onnxmini_session_copy_output(
     onnxmini_session *session, size_t index, void *buffer, size_t capacity,
     size_t *bytes);
 
+/* Memory a session uses for its current plan, in bytes. */
+typedef struct onnxmini_memory_info {
+    size_t arena_bytes;          /* one allocation: values and scratch */
+    size_t values_bytes;         /* intermediate values as placed */
+    size_t values_lower_bound;   /* the largest total size of intermediate
+                                    values alive at the same time: no
+                                    placement needs less */
+    size_t scratch_bytes;        /* working memory of the largest node */
+    size_t packed_bytes;         /* weights repacked for the kernels */
+    size_t initializer_bytes;    /* the model's weights, shared by sessions */
+} onnxmini_memory_info;
+
+/* Fills *info for the session's current plan. Returns ONNXMINI_ERR_STATE
+ * while the session has no plan (an input it needs is not set yet). */
+ONNXMINI_API onnxmini_status onnxmini_session_memory(
+    const onnxmini_session *session, onnxmini_memory_info *info);
+
+/* ===================================================================== */
+/* Operators                                                              */
+/* ===================================================================== */
+
+/* One operator this library implements. */
+typedef struct onnxmini_op_info {
+    const char *domain;          /* "" for the default ONNX domain */
+    const char *op_type;         /* "Conv" */
+    int first_opset;             /* the oldest opset version supported */
+    int last_opset;              /* the newest opset version supported */
+} onnxmini_op_info;
+
+/* Returns the number of operators the library implements. */
+ONNXMINI_API size_t onnxmini_op_count(void);
+
+/* Fills *info for operator `index` (0 .. onnxmini_op_count() - 1), in
+ * alphabetical order. Returns ONNXMINI_ERR_NOT_FOUND past the end. */
+ONNXMINI_API onnxmini_status onnxmini_op_get(size_t index,
+                                             onnxmini_op_info *info);
+
+/* Returns 1 when the library implements op_type of `domain` ("" or
+ * "ai.onnx" for the default domain) as a model importing `opset` for that
+ * domain uses it, else 0. */
+ONNXMINI_API int onnxmini_op_supported(const char *domain, const char *op_type,
+                                       int64_t opset);
+
 /* ===================================================================== */
 /* Serialized tensors                                                     */
 /* ===================================================================== */

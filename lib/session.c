@@ -71,6 +71,10 @@ struct onnxmini_session {
     size_t *state_offset;             /* [n_nodes] */
     void *arena;
     size_t arena_bytes;
+    size_t values_bytes;              /* as placed */
+    size_t values_lower_bound;        /* largest total alive at once */
+    size_t scratch_total;             /* the scratch part of the arena */
+    size_t packed_total;
     void *scratch;
     folded *constants;
 
@@ -156,6 +160,10 @@ static void free_plan(onnxmini_session *s)
     s->packed = NULL;
     s->arena_bytes = 0;
     s->scratch = NULL;
+    s->values_bytes = 0;
+    s->values_lower_bound = 0;
+    s->scratch_total = 0;
+    s->packed_total = 0;
     free(s->states);
     s->states = NULL;
     s->n_steps = 0;
@@ -540,6 +548,20 @@ static onnxmini_status place_values(onnxmini_session *s)
     if (st != ONNXMINI_OK)
         goto done;
 
+    /* The lower bound of any placement: the largest total size of the
+     * buffers alive at one step. */
+    s->values_lower_bound = 0;
+    for (k = 0; k < s->n_steps; k++) {
+        size_t alive = 0;
+        for (i = 0; i < n_bufs; i++)
+            if (bufs[i].first <= k && k <= bufs[i].last)
+                alive += bufs[i].bytes;
+        if (alive > s->values_lower_bound)
+            s->values_lower_bound = alive;
+    }
+    s->values_bytes = values_bytes;
+    s->scratch_total = scratch;
+
     /* One allocation: values first, then the scratch area. */
     if (scratch > OM_MAX_TENSOR_BYTES || values_bytes > SIZE_MAX / 2) {
         st = session_fail(s, ONNXMINI_ERR_LIMIT,
@@ -613,6 +635,7 @@ static onnxmini_status pack_weights(onnxmini_session *s)
     }
     if (total == 0)
         return ONNXMINI_OK;
+    s->packed_total = total;
     s->packed = om_aligned_alloc(total);
     if (!s->packed)
         return session_fail(s, ONNXMINI_ERR_OUT_OF_MEMORY,
@@ -1216,5 +1239,28 @@ onnxmini_status onnxmini_session_copy_output(onnxmini_session *s, size_t index,
                             index, t.bytes, capacity);
     if (t.bytes)
         memcpy(buffer, t.data, t.bytes);
+    return ONNXMINI_OK;
+}
+
+onnxmini_status onnxmini_session_memory(const onnxmini_session *s,
+                                        onnxmini_memory_info *info)
+{
+    const onnxmini_model *m;
+    int i;
+
+    if (!s || !info)
+        return ONNXMINI_ERR_INVALID_ARGUMENT;
+    if (!s->planned)
+        return ONNXMINI_ERR_STATE;
+    m = s->model;
+    memset(info, 0, sizeof *info);
+    info->arena_bytes = s->arena_bytes;
+    info->values_bytes = s->values_bytes;
+    info->values_lower_bound = s->values_lower_bound;
+    info->scratch_bytes = s->scratch_total;
+    info->packed_bytes = s->packed_total;
+    for (i = 0; i < m->n_values; i++)
+        if (m->values[i].kind == OM_VALUE_INITIALIZER)
+            info->initializer_bytes += m->values[i].bytes;
     return ONNXMINI_OK;
 }

@@ -15,10 +15,11 @@ prog=install-deps
 
 # build-essential brings gcc, make and libc6-dev. protobuf-c-compiler
 # generates the ONNX protobuf code. libpng-dev and zlib1g-dev are for the
-# MNIST example; libcmocka-dev and libonnx-testdata (the official ONNX
-# backend tests) are for the tests.
+# MNIST example; libcmocka-dev, libonnx-testdata (the official ONNX
+# backend tests) and cmake (the installed package's CMake check) are for
+# the tests.
 required="build-essential pkg-config protobuf-c-compiler libprotobuf-c-dev \
-libcmocka-dev libpng-dev zlib1g-dev libonnx-testdata"
+libcmocka-dev libpng-dev zlib1g-dev libonnx-testdata cmake"
 
 for name do
     # Debian package names, optionally with ":arch". Rejecting anything else

@@ -2,6 +2,7 @@
  * registry.c - the operator table: (domain, op_type) -> definition, and the
  * shared checks operators use at load.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "ops/op.h"
@@ -16,6 +17,55 @@ static const om_op *const registry[] = {
 const om_op *om_registry_entry(size_t i)
 {
     return i < N_OPS ? registry[i] : NULL;
+}
+
+size_t onnxmini_op_count(void)
+{
+    return N_OPS;
+}
+
+onnxmini_status onnxmini_op_get(size_t index, onnxmini_op_info *info)
+{
+    const om_op *op;
+    size_t i;
+
+    if (!info)
+        return ONNXMINI_ERR_INVALID_ARGUMENT;
+    if (index >= N_OPS)
+        return ONNXMINI_ERR_NOT_FOUND;
+    op = registry[index];
+    info->domain = op->domain;
+    info->op_type = op->op_type;
+    info->first_opset = op->versions[0];
+    for (i = 0; op->versions[i]; i++)
+        ;
+    /* The default domain's operators are known up to the newest opset
+     * this library knows; the definition may be older. */
+    info->last_opset = op->domain[0] ? op->versions[i - 1] : OM_MAX_ONNX_OPSET;
+    return ONNXMINI_OK;
+}
+
+int onnxmini_op_supported(const char *domain, const char *op_type,
+                          int64_t opset)
+{
+    om_node node;
+    char name[] = "";
+    char *d, *t;
+    int ok;
+
+    if (!domain || !op_type || opset < 1 || opset > 0x7fffffff)
+        return 0;
+    memset(&node, 0, sizeof node);
+    d = om_strdup(strcmp(domain, "ai.onnx") == 0 ? "" : domain);
+    t = om_strdup(op_type);
+    node.name = name;
+    node.domain = d;
+    node.op_type = t;
+    node.opset = (int)opset;
+    ok = d && t && om_registry_resolve(&node, NULL) == ONNXMINI_OK;
+    free(d);
+    free(t);
+    return ok;
 }
 
 onnxmini_status om_registry_resolve(om_node *node, onnxmini_error *err)
