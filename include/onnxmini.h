@@ -223,6 +223,16 @@ ONNXMINI_API onnxmini_status onnxmini_model_output_info(
 
 typedef struct onnxmini_session onnxmini_session;
 
+/* Memory functions a session uses instead of malloc and free. */
+typedef struct onnxmini_allocator {
+    /* Returns `bytes` bytes (at least 1) aligned to `alignment` (a power of
+     * two, at most 64), or NULL when it cannot. */
+    void *(*allocate)(void *user, size_t bytes, size_t alignment);
+    /* Releases memory from allocate(); never called with NULL. */
+    void (*release)(void *user, void *pointer);
+    void *user;
+} onnxmini_allocator;
+
 /* Settings for a session. Initialise with onnxmini_session_options_init()
  * before setting fields, so that fields added later get their defaults. */
 typedef struct onnxmini_session_options {
@@ -239,7 +249,27 @@ typedef struct onnxmini_session_options {
      * or MatMul followed by an Add of a constant bias and by a Relu runs
      * as one node. 0 runs every node as written, to compare results. */
     int graph_rewrites;
+    /* NULL for malloc and free; else the functions every allocation of
+     * the session goes through (model loading still uses malloc). After
+     * onnxmini_session_create() returns, only a set_input that changes a
+     * shape allocates, and onnxmini_session_run() never does. */
+    const onnxmini_allocator *allocator;
+    /* Caller's memory for the arena (intermediate values and scratch),
+     * 64-byte aligned, or NULL to allocate it. It must stay valid until
+     * the session is destroyed; onnxmini_session_required_bytes() says
+     * how large it must be. A plan that needs more fails with
+     * ONNXMINI_ERR_OUT_OF_MEMORY. */
+    void *arena;
+    size_t arena_bytes;
 } onnxmini_session_options;
+
+/* Computes the arena a session of this model needs with these options,
+ * its inputs at their declared shapes (symbolic dimensions 1), and stores
+ * it in *arena_bytes. It plans a temporary session and allocates only
+ * through options->allocator. */
+ONNXMINI_API onnxmini_status onnxmini_session_required_bytes(
+    const onnxmini_model *model, const onnxmini_session_options *options,
+    size_t *arena_bytes, onnxmini_error *error);
 
 /* Sets every field of *options to its default. */
 ONNXMINI_API void onnxmini_session_options_init(

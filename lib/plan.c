@@ -2,6 +2,7 @@
  * plan.c - place buffers with known lifetimes in one arena.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "plan.h"
 
@@ -34,22 +35,23 @@ static int by_offset(const void *pa, const void *pb)
     return 0;
 }
 
-onnxmini_status om_plan_place(om_plan_buffer *bufs, int n, size_t *total,
-                              onnxmini_error *err)
+size_t om_plan_work_bytes(int n)
 {
-    sized *order = malloc((size_t)(n ? n : 1) * sizeof *order);
-    om_plan_buffer **live = malloc((size_t)(n ? n : 1) * sizeof *live);
-    int *placed = calloc((size_t)(n ? n : 1), sizeof *placed);
+    size_t count = n > 0 ? (size_t)n : 1;
+    return count * (sizeof(sized) + sizeof(om_plan_buffer *) + sizeof(int));
+}
+
+onnxmini_status om_plan_place(om_plan_buffer *bufs, int n, void *work,
+                              size_t *total, onnxmini_error *err)
+{
+    size_t count = n > 0 ? (size_t)n : 1;
+    sized *order = work;
+    om_plan_buffer **live = (om_plan_buffer **)(void *)(order + count);
+    int *placed = (int *)(void *)(live + count);
     size_t end = 0;
     int i, j;
 
-    if (!order || !live || !placed) {
-        free(order);
-        free(live);
-        free(placed);
-        return om_fail(err, ONNXMINI_ERR_OUT_OF_MEMORY,
-                       "out of memory while planning");
-    }
+    memset(placed, 0, count * sizeof *placed);
 
     /* Greedy best fit, largest buffers first: each buffer goes into the
      * smallest gap between buffers already placed whose lifetimes overlap
@@ -73,9 +75,6 @@ onnxmini_status om_plan_place(om_plan_buffer *bufs, int n, size_t *total,
         }
         qsort(live, (size_t)n_live, sizeof *live, by_offset);
         if (b->bytes > OM_MAX_TENSOR_BYTES) {
-            free(order);
-            free(live);
-            free(placed);
             return om_fail(err, ONNXMINI_ERR_LIMIT,
                            "a buffer of %zu bytes is too large", b->bytes);
         }
@@ -93,9 +92,6 @@ onnxmini_status om_plan_place(om_plan_buffer *bufs, int n, size_t *total,
         b->offset = best != (size_t)-1 ? best : cursor;
         placed[order[i].index] = 1;
         if (b->offset > SIZE_MAX - OM_ALIGNMENT - size) {
-            free(order);
-            free(live);
-            free(placed);
             return om_fail(err, ONNXMINI_ERR_LIMIT,
                            "the intermediate values need more memory than "
                            "the address space has");
@@ -104,9 +100,6 @@ onnxmini_status om_plan_place(om_plan_buffer *bufs, int n, size_t *total,
             end = b->offset + size;
     }
 
-    free(order);
-    free(live);
-    free(placed);
     *total = end;
     return ONNXMINI_OK;
 }

@@ -17,7 +17,10 @@ typedef struct om_plan_buffer {
 /* Assigns each buffer an OM_ALIGNMENT-aligned offset so that buffers whose
  * lifetimes overlap never overlap in memory, and sets *total to the arena
  * size needed. */
-onnxmini_status om_plan_place(om_plan_buffer *bufs, int n, size_t *total,
-                              onnxmini_error *err);
+onnxmini_status om_plan_place(om_plan_buffer *bufs, int n, void *work,
+                              size_t *total, onnxmini_error *err);
+
+/* Bytes of the work memory om_plan_place needs for n buffers. */
+size_t om_plan_work_bytes(int n);
 
 #endif /* OM_PLAN_H */

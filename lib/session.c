@@ -36,6 +36,10 @@ typedef struct folded {
 } folded;
 
 struct onnxmini_session {
+    onnxmini_allocator alloc;         /* every allocation goes through it */
+    void *user_arena;                 /* the caller's arena, or NULL */
+    size_t user_arena_bytes;
+    int measure_only;                 /* plan sizes, allocate no arena */
     const onnxmini_model *model;
     const om_kernels *kernels;
     onnxmini_error err;
@@ -87,6 +91,49 @@ struct onnxmini_session {
 static onnxmini_status session_fail(onnxmini_session *s, onnxmini_status st,
                                     const char *fmt, ...) OM_PRINTF(3, 4);
 
+/* ------------------------------------------------------------ memory */
+
+static void *default_allocate(void *user, size_t bytes, size_t alignment)
+{
+    (void)user;
+    (void)alignment;                  /* om_aligned_alloc gives 64 bytes */
+    return om_aligned_alloc(bytes);
+}
+
+static void default_release(void *user, void *pointer)
+{
+    (void)user;
+    om_aligned_free(pointer);
+}
+
+static const onnxmini_allocator default_allocator = {
+    default_allocate, default_release, NULL,
+};
+
+static void *s_malloc(onnxmini_session *s, size_t bytes)
+{
+    return s->alloc.allocate(s->alloc.user, bytes ? bytes : 1, OM_ALIGNMENT);
+}
+
+static void *s_calloc(onnxmini_session *s, size_t count, size_t size)
+{
+    size_t bytes;
+    void *p;
+    if (size && count > SIZE_MAX / size)
+        return NULL;
+    bytes = count * size;
+    p = s_malloc(s, bytes);
+    if (p)
+        memset(p, 0, bytes ? bytes : 1);
+    return p;
+}
+
+static void s_free(onnxmini_session *s, void *p)
+{
+    if (p)
+        s->alloc.release(s->alloc.user, p);
+}
+
 static onnxmini_status session_fail(onnxmini_session *s, onnxmini_status st,
                                     const char *fmt, ...)
 {
@@ -124,7 +171,7 @@ static int init_bindings(onnxmini_session *s)
     const onnxmini_model *m = s->model;
     int i, j, n = 0;
 
-    s->bindings = calloc((size_t)m->n_inputs * OM_MAX_RANK + 1,
+    s->bindings = s_calloc(s, (size_t)m->n_inputs * OM_MAX_RANK + 1,
                          sizeof *s->bindings);
     if (!s->bindings)
         return -1;
@@ -149,14 +196,15 @@ static void free_plan(onnxmini_session *s)
     folded *f = s->constants;
     while (f) {
         folded *next = f->next;
-        om_aligned_free(f->data);
-        free(f);
+        s_free(s, f->data);
+        s_free(s, f);
         f = next;
     }
     s->constants = NULL;
-    om_aligned_free(s->arena);
+    if (s->arena != s->user_arena)
+        s_free(s, s->arena);
     s->arena = NULL;
-    om_aligned_free(s->packed);
+    s_free(s, s->packed);
     s->packed = NULL;
     s->arena_bytes = 0;
     s->scratch = NULL;
@@ -164,7 +212,7 @@ static void free_plan(onnxmini_session *s)
     s->values_lower_bound = 0;
     s->scratch_total = 0;
     s->packed_total = 0;
-    free(s->states);
+    s_free(s, s->states);
     s->states = NULL;
     s->n_steps = 0;
     s->planned = 0;
@@ -360,11 +408,11 @@ static onnxmini_status fold_node(onnxmini_session *s, int n)
             t->data = s->io[s->io_offset[n]]->data;
             continue;
         }
-        f = calloc(1, sizeof *f);
+        f = s_calloc(s, 1, sizeof *f);
         if (f)
-            f->data = om_aligned_alloc(t->bytes ? t->bytes : 1);
+            f->data = s_malloc(s, t->bytes ? t->bytes : 1);
         if (!f || !f->data) {
-            free(f);
+            s_free(s, f);
             return session_fail(s, ONNXMINI_ERR_OUT_OF_MEMORY,
                                 "out of memory folding a constant of %zu "
                                 "bytes",
@@ -375,7 +423,7 @@ static onnxmini_status fold_node(onnxmini_session *s, int n)
         t->data = f->data;
     }
     if (s->scratch_bytes[n]) {
-        scratch = om_aligned_alloc(s->scratch_bytes[n]);
+        scratch = s_malloc(s, s->scratch_bytes[n]);
         if (!scratch)
             return session_fail(s, ONNXMINI_ERR_OUT_OF_MEMORY,
                                 "out of memory folding a constant");
@@ -383,15 +431,15 @@ static onnxmini_status fold_node(onnxmini_session *s, int n)
     ctx = node_run_ctx(s, n, scratch);
     st = ONNXMINI_OK;
     if (s->packed_bytes[n]) {
-        ctx.packed = om_aligned_alloc(s->packed_bytes[n]);
+        ctx.packed = s_malloc(s, s->packed_bytes[n]);
         st = ctx.packed ? node->op->pack(&ctx)
                         : session_fail(s, ONNXMINI_ERR_OUT_OF_MEMORY,
                                        "out of memory folding a constant");
     }
     if (st == ONNXMINI_OK)
         st = node->op->run(&ctx);
-    om_aligned_free(ctx.packed);
-    om_aligned_free(scratch);
+    s_free(s, ctx.packed);
+    s_free(s, scratch);
     return st;
 }
 
@@ -469,10 +517,11 @@ static onnxmini_status place_values(onnxmini_session *s)
 {
     const onnxmini_model *m = s->model;
     int nv = m->n_values, i, j, k, n_bufs = 0;
-    int *last_use = malloc((size_t)nv * sizeof(int));
-    int *root = malloc((size_t)nv * sizeof(int));
-    int *buffer_of = malloc((size_t)nv * sizeof(int));
-    om_plan_buffer *bufs = calloc((size_t)nv, sizeof *bufs);
+    int *last_use = s_malloc(s, (size_t)nv * sizeof(int));
+    int *root = s_malloc(s, (size_t)nv * sizeof(int));
+    int *buffer_of = s_malloc(s, (size_t)nv * sizeof(int));
+    om_plan_buffer *bufs = s_calloc(s, (size_t)nv, sizeof *bufs);
+    void *work;
     size_t scratch = 0, values_bytes = 0;
     onnxmini_status st = ONNXMINI_OK;
     unsigned char *base;
@@ -544,7 +593,14 @@ static onnxmini_status place_values(onnxmini_session *s)
             scratch = s->scratch_bytes[n];
     }
 
-    st = om_plan_place(bufs, n_bufs, &values_bytes, &s->err);
+    work = s_malloc(s, om_plan_work_bytes(n_bufs));
+    if (!work) {
+        st = session_fail(s, ONNXMINI_ERR_OUT_OF_MEMORY,
+                          "out of memory while planning");
+        goto done;
+    }
+    st = om_plan_place(bufs, n_bufs, work, &values_bytes, &s->err);
+    s_free(s, work);
     if (st != ONNXMINI_OK)
         goto done;
 
@@ -571,7 +627,20 @@ static onnxmini_status place_values(onnxmini_session *s)
         goto done;
     }
     s->arena_bytes = align_up(values_bytes) + align_up(scratch);
-    s->arena = om_aligned_alloc(s->arena_bytes ? s->arena_bytes : 1);
+    if (s->measure_only)
+        goto done;
+    if (s->user_arena) {
+        if (s->arena_bytes > s->user_arena_bytes) {
+            st = session_fail(s, ONNXMINI_ERR_OUT_OF_MEMORY,
+                              "the plan needs an arena of %zu bytes, the "
+                              "caller's arena has %zu",
+                              s->arena_bytes, s->user_arena_bytes);
+            goto done;
+        }
+        s->arena = s->user_arena;
+    } else {
+        s->arena = s_malloc(s, s->arena_bytes ? s->arena_bytes : 1);
+    }
     if (!s->arena) {
         st = session_fail(s, ONNXMINI_ERR_OUT_OF_MEMORY,
                           "cannot allocate an arena of %zu bytes",
@@ -588,10 +657,10 @@ static onnxmini_status place_values(onnxmini_session *s)
     }
 
 done:
-    free(last_use);
-    free(root);
-    free(buffer_of);
-    free(bufs);
+    s_free(s, last_use);
+    s_free(s, root);
+    s_free(s, buffer_of);
+    s_free(s, bufs);
     return st;
 }
 
@@ -633,10 +702,10 @@ static onnxmini_status pack_weights(onnxmini_session *s)
         s->packed_offset[n] = total;
         total += align_up(s->packed_bytes[n]);
     }
-    if (total == 0)
-        return ONNXMINI_OK;
     s->packed_total = total;
-    s->packed = om_aligned_alloc(total);
+    if (total == 0 || s->measure_only)
+        return ONNXMINI_OK;
+    s->packed = s_malloc(s, total);
     if (!s->packed)
         return session_fail(s, ONNXMINI_ERR_OUT_OF_MEMORY,
                             "cannot allocate %zu bytes of packed weights",
@@ -675,7 +744,7 @@ static onnxmini_status plan(onnxmini_session *s)
         s->state_offset[n] = total_state;
         total_state += align_up(m->nodes[n].op->state_size);
     }
-    s->states = calloc(1, total_state ? total_state : 1);
+    s->states = s_calloc(s, 1, total_state ? total_state : 1);
     if (!s->states)
         return session_fail(s, ONNXMINI_ERR_OUT_OF_MEMORY, "out of memory");
 
@@ -811,19 +880,19 @@ static int init_io(onnxmini_session *s)
     size_t total = 0;
     int n, j;
 
-    s->io_offset = malloc((size_t)(m->n_nodes ? m->n_nodes : 1) * sizeof(int));
-    s->state_offset = malloc((size_t)(m->n_nodes ? m->n_nodes : 1) *
+    s->io_offset = s_malloc(s, (size_t)(m->n_nodes ? m->n_nodes : 1) * sizeof(int));
+    s->state_offset = s_malloc(s, (size_t)(m->n_nodes ? m->n_nodes : 1) *
                              sizeof(size_t));
-    s->scratch_bytes = calloc((size_t)(m->n_nodes ? m->n_nodes : 1),
+    s->scratch_bytes = s_calloc(s, (size_t)(m->n_nodes ? m->n_nodes : 1),
                               sizeof(size_t));
-    s->steps = malloc((size_t)(m->n_nodes ? m->n_nodes : 1) * sizeof(int));
-    s->packed_bytes = calloc(nodes, sizeof(size_t));
-    s->packed_offset = calloc(nodes, sizeof(size_t));
-    s->absorbed_input = malloc(nodes * sizeof(int));
-    s->absorbed_by = malloc(nodes * sizeof(int));
-    s->fusions = calloc(nodes, sizeof *s->fusions);
-    s->fusion_bias = malloc(nodes * sizeof(int));
-    s->has_fusion = calloc(nodes, 1);
+    s->steps = s_malloc(s, (size_t)(m->n_nodes ? m->n_nodes : 1) * sizeof(int));
+    s->packed_bytes = s_calloc(s, nodes, sizeof(size_t));
+    s->packed_offset = s_calloc(s, nodes, sizeof(size_t));
+    s->absorbed_input = s_malloc(s, nodes * sizeof(int));
+    s->absorbed_by = s_malloc(s, nodes * sizeof(int));
+    s->fusions = s_calloc(s, nodes, sizeof *s->fusions);
+    s->fusion_bias = s_malloc(s, nodes * sizeof(int));
+    s->has_fusion = s_calloc(s, nodes, 1);
     if (!s->io_offset || !s->state_offset || !s->scratch_bytes || !s->steps ||
         !s->packed_bytes || !s->packed_offset || !s->absorbed_input ||
         !s->absorbed_by ||
@@ -838,7 +907,7 @@ static int init_io(onnxmini_session *s)
         s->io_offset[n] = (int)total;
         total += (size_t)(m->nodes[n].n_inputs + m->nodes[n].n_outputs);
     }
-    s->io = malloc((total ? total : 1) * sizeof *s->io);
+    s->io = s_malloc(s, (total ? total : 1) * sizeof *s->io);
     if (!s->io)
         return -1;
     for (n = 0; n < m->n_nodes; n++) {
@@ -853,10 +922,10 @@ static int init_io(onnxmini_session *s)
     return 0;
 }
 
-onnxmini_status onnxmini_session_create(const onnxmini_model *model,
-                                        const onnxmini_session_options *options,
-                                        onnxmini_session **session,
-                                        onnxmini_error *error)
+static onnxmini_status create(const onnxmini_model *model,
+                              const onnxmini_session_options *options,
+                              int measure_only, onnxmini_session **session,
+                              onnxmini_error *error)
 {
     onnxmini_session *s;
     const char *isa = NULL;
@@ -886,14 +955,35 @@ onnxmini_status onnxmini_session_create(const onnxmini_model *model,
                            options->threads);
     }
 
-    s = calloc(1, sizeof *s);
-    if (!s)
-        return om_fail(error, ONNXMINI_ERR_OUT_OF_MEMORY, "out of memory");
+    {
+        const onnxmini_allocator *a =
+            options && options->allocator ? options->allocator
+                                          : &default_allocator;
+        if (!a->allocate || !a->release)
+            return om_fail(error, ONNXMINI_ERR_INVALID_ARGUMENT,
+                           "options.allocator needs both allocate and "
+                           "release");
+        s = a->allocate(a->user, sizeof *s, OM_ALIGNMENT);
+        if (!s)
+            return om_fail(error, ONNXMINI_ERR_OUT_OF_MEMORY, "out of memory");
+        memset(s, 0, sizeof *s);
+        s->alloc = *a;
+    }
+    if (options && options->arena) {
+        if ((uintptr_t)options->arena % OM_ALIGNMENT != 0) {
+            s_free(s, s);
+            return om_fail(error, ONNXMINI_ERR_INVALID_ARGUMENT,
+                           "options.arena is not 64-byte aligned");
+        }
+        s->user_arena = options->arena;
+        s->user_arena_bytes = options->arena_bytes;
+    }
+    s->measure_only = measure_only;
     s->model = model;
-    s->tensors = calloc((size_t)(model->n_values ? model->n_values : 1),
+    s->tensors = s_calloc(s, (size_t)(model->n_values ? model->n_values : 1),
                         sizeof *s->tensors);
     s->n_slots = model->n_inputs + model->n_defaults;
-    s->inputs = calloc((size_t)(s->n_slots ? s->n_slots : 1),
+    s->inputs = s_calloc(s, (size_t)(s->n_slots ? s->n_slots : 1),
                        sizeof *s->inputs);
     if (!s->tensors || !s->inputs || init_bindings(s) != 0 ||
         init_io(s) != 0) {
@@ -924,23 +1014,27 @@ void onnxmini_session_destroy(onnxmini_session *s)
         return;
     free_plan(s);
     for (i = 0; s->inputs && i < s->n_slots; i++)
-        free(s->inputs[i].data_copy);
-    free(s->inputs);
-    free(s->bindings);
-    free(s->tensors);
-    free(s->io);
-    free(s->io_offset);
-    free(s->state_offset);
-    free(s->scratch_bytes);
-    free(s->packed_bytes);
-    free(s->packed_offset);
-    free(s->absorbed_input);
-    free(s->absorbed_by);
-    free(s->fusions);
-    free(s->fusion_bias);
-    free(s->has_fusion);
-    free(s->steps);
-    free(s);
+        s_free(s, s->inputs[i].data_copy);
+    s_free(s, s->inputs);
+    s_free(s, s->bindings);
+    s_free(s, s->tensors);
+    s_free(s, s->io);
+    s_free(s, s->io_offset);
+    s_free(s, s->state_offset);
+    s_free(s, s->scratch_bytes);
+    s_free(s, s->packed_bytes);
+    s_free(s, s->packed_offset);
+    s_free(s, s->absorbed_input);
+    s_free(s, s->absorbed_by);
+    s_free(s, s->fusions);
+    s_free(s, s->fusion_bias);
+    s_free(s, s->has_fusion);
+    s_free(s, s->steps);
+    {
+        /* The release function outlives the struct it is copied from. */
+        onnxmini_allocator a = s->alloc;
+        a.release(a.user, s);
+    }
 }
 
 const char *onnxmini_session_message(const onnxmini_session *s)
@@ -1044,18 +1138,25 @@ static onnxmini_status set_input(onnxmini_session *s, int index,
 
     /* A new shape, or new contents for an input the plan reads, means a
      * new plan. */
-    if (!slot->is_set || slot->rank != (int)rank ||
-        (rank && memcmp(slot->dims, dims, rank * sizeof *dims) != 0))
-        changed = 1;
+    {
+        /* Only a shape other than the plan's needs a new plan: the first
+         * feed of a declared shape does not, but the first feed replacing
+         * an initializer does, as the plan treated it as a constant. */
+        const om_tensor *planned = &s->tensors[s->model->inputs[index]];
+        if (!s->planned || planned->rank != (int)rank ||
+            (index >= s->model->n_inputs && !slot->is_set) ||
+            (rank && memcmp(planned->dims, dims, rank * sizeof *dims) != 0))
+            changed = 1;
+    }
     if (slot->needs_data &&
         (!slot->data_copy || slot->bytes != bytes ||
          memcmp(slot->data_copy, data, bytes) != 0)) {
-        void *copy = malloc(bytes ? bytes : 1);
+        void *copy = s_malloc(s, bytes ? bytes : 1);
         if (!copy)
             return session_fail(s, ONNXMINI_ERR_OUT_OF_MEMORY,
                                 "out of memory");
         memcpy(copy, data, bytes);
-        free(slot->data_copy);
+        s_free(s, slot->data_copy);
         slot->data_copy = copy;
         changed = 1;
     }
@@ -1262,5 +1363,39 @@ onnxmini_status onnxmini_session_memory(const onnxmini_session *s,
     for (i = 0; i < m->n_values; i++)
         if (m->values[i].kind == OM_VALUE_INITIALIZER)
             info->initializer_bytes += m->values[i].bytes;
+    return ONNXMINI_OK;
+}
+
+onnxmini_status onnxmini_session_create(const onnxmini_model *model,
+                                        const onnxmini_session_options *options,
+                                        onnxmini_session **session,
+                                        onnxmini_error *error)
+{
+    return create(model, options, 0, session, error);
+}
+
+onnxmini_status onnxmini_session_required_bytes(
+    const onnxmini_model *model, const onnxmini_session_options *options,
+    size_t *arena_bytes, onnxmini_error *error)
+{
+    onnxmini_session *s;
+    onnxmini_status st;
+
+    om_clear(error);
+    if (!arena_bytes)
+        return om_fail(error, ONNXMINI_ERR_INVALID_ARGUMENT,
+                       "arena_bytes is NULL");
+    *arena_bytes = 0;
+    st = create(model, options, 1, &s, error);
+    if (st != ONNXMINI_OK)
+        return st;
+    if (!s->planned) {
+        onnxmini_session_destroy(s);
+        return om_fail(error, ONNXMINI_ERR_STATE,
+                       "the model's input shapes are not all declared, so "
+                       "the arena size depends on the inputs a caller sets");
+    }
+    *arena_bytes = s->arena_bytes;
+    onnxmini_session_destroy(s);
     return ONNXMINI_OK;
 }
