@@ -36,14 +36,14 @@ ifeq ($(WERROR),1)
 WARNINGS += -Werror
 endif
 
-BASE_CFLAGS := -std=c11 $(WARNINGS) -fPIC -fvisibility=hidden \
+BASE_CFLAGS := -std=c11 $(WARNINGS) -fPIC -fvisibility=hidden -pthread \
                -D_POSIX_C_SOURCE=200809L
 INCLUDES := -Iinclude -Ilib -I$(BUILD)/gen
 
 PNG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libpng 2>/dev/null)
 PNG_LIBS   := $(shell $(PKG_CONFIG) --libs libpng 2>/dev/null || echo -lpng)
 PROTOBUF_LIBS := -lprotobuf-c
-LIB_DEPS := $(PROTOBUF_LIBS) -lm
+LIB_DEPS := $(PROTOBUF_LIBS) -lm -pthread
 
 # The data directory: ONNXMINI_DATA_DIR (a relative one is taken from the
 # repository root), or data/ when unset, where tools/fetch-data.sh downloads

@@ -11,6 +11,7 @@
 #include "internal.h"
 #include "ops/op.h"
 #include "plan.h"
+#include "pool.h"
 
 /* A symbolic dimension name and the size it is bound to. */
 typedef struct binding {
@@ -40,6 +41,8 @@ struct onnxmini_session {
     void *user_arena;                 /* the caller's arena, or NULL */
     size_t user_arena_bytes;
     int measure_only;                 /* plan sizes, allocate no arena */
+    om_pool *pool;                    /* intra-op threads, NULL for one */
+    int threads;
     const onnxmini_model *model;
     const om_kernels *kernels;
     onnxmini_error err;
@@ -344,6 +347,7 @@ static om_infer_ctx node_infer_ctx(onnxmini_session *s, int n)
     ctx.state = s->states + s->state_offset[n];
     ctx.kernels = s->kernels;
     ctx.err = &s->err;
+    ctx.threads = s->threads;
     if (s->has_fusion[n]) {
         s->fusions[n].bias =
             s->fusion_bias[n] >= 0 ? &s->tensors[s->fusion_bias[n]] : NULL;
@@ -366,6 +370,7 @@ static om_run_ctx node_run_ctx(onnxmini_session *s, int n, void *scratch)
     ctx.packed = s->packed && s->packed_bytes[n]
                      ? (unsigned char *)s->packed + s->packed_offset[n]
                      : NULL;
+    ctx.pool = s->pool;
     ctx.kernels = s->kernels;
     ctx.err = &s->err;
     return ctx;
@@ -979,6 +984,7 @@ static onnxmini_status create(const onnxmini_model *model,
         s->user_arena_bytes = options->arena_bytes;
     }
     s->measure_only = measure_only;
+    s->threads = options && options->threads > 1 ? options->threads : 1;
     s->model = model;
     s->tensors = s_calloc(s, (size_t)(model->n_values ? model->n_values : 1),
                         sizeof *s->tensors);
@@ -995,6 +1001,11 @@ static onnxmini_status create(const onnxmini_model *model,
         plan_fusions(s);
 
     st = om_kernels_select(isa, &s->kernels, &s->err);
+    if (st == ONNXMINI_OK && s->threads > 1 && !measure_only) {
+        s->pool = om_pool_create(s->threads, &s->alloc, &s->err);
+        if (!s->pool)
+            st = s->err.status;
+    }
     if (st == ONNXMINI_OK)
         st = plan(s);
     if (st != ONNXMINI_OK) {
@@ -1012,6 +1023,7 @@ void onnxmini_session_destroy(onnxmini_session *s)
     int i;
     if (!s)
         return;
+    om_pool_destroy(s->pool);
     free_plan(s);
     for (i = 0; s->inputs && i < s->n_slots; i++)
         s_free(s, s->inputs[i].data_copy);

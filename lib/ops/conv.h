@@ -35,6 +35,8 @@ typedef struct conv_state {
     int per_row;                      /* shifted rows: one GEMM per row */
     int weights_packed;               /* weights live in ctx->packed */
     size_t weights_bytes;             /* packed A, bias and B row offsets */
+    size_t units;                     /* bands or chunks per (image, group) */
+    size_t slice_bytes;               /* scratch of one thread */
 } conv_state;
 
 /* Chooses the float lowering and sets ctx->packed_bytes and

@@ -84,11 +84,19 @@ onnxmini_status om_conv_plan_f32(om_infer_ctx *ctx, conv_state *s)
         size_t per_row = mul(s->in_channels, pw), band = 1;
         size_t out_rows = (size_t)win->out[0], band_floats, ytmp = 0;
 
-        /* As many output rows per band as keep the band near the tile. */
+        /* As many output rows per band as keep the band near the tile,
+         * and at least one band per thread when the images and groups
+         * alone cannot keep the threads busy. */
         if (per_row && per_row != SIZE_MAX && BAND_FLOATS / per_row > extra)
             band = BAND_FLOATS / per_row - extra;
         if (band > out_rows)
             band = out_rows ? out_rows : 1;
+        if (s->batch * s->group < (size_t)ctx->threads && out_rows) {
+            size_t share = (out_rows + (size_t)ctx->threads - 1) /
+                           (size_t)ctx->threads;
+            if (band > share)
+                band = share;
+        }
         s->padded_w = pw;
         s->band_rows = band;
         s->band_plane = mul(band + extra, pw);
@@ -125,6 +133,14 @@ onnxmini_status om_conv_plan_f32(om_infer_ctx *ctx, conv_state *s)
             chunk = nr;
         if (chunk > all)
             chunk = all ? all : nr;
+        if (!s->shifted_rows && s->batch * s->group < (size_t)ctx->threads) {
+            size_t share = ((s->out_size + (size_t)ctx->threads - 1) /
+                                (size_t)ctx->threads +
+                            nr - 1) /
+                           nr * nr;
+            if (chunk > share)
+                chunk = share ? share : nr;
+        }
         s->chunk = chunk;
         panels = mul(mul(s->k, chunk), sizeof(float));
         if (scratch == SIZE_MAX || panels == SIZE_MAX)
@@ -139,7 +155,19 @@ onnxmini_status om_conv_plan_f32(om_infer_ctx *ctx, conv_state *s)
                             "the convolution's working memory would be too "
                             "large");
 
-    /* Weights the session cannot pack once are packed per run. */
+    /* Each thread has its own slice of scratch; weights the session cannot
+     * pack once are packed per run, before the slices. */
+    s->units = s->shifted_rows
+                   ? ((size_t)win->out[0] + s->band_rows - 1) / s->band_rows
+                   : (s->out_size + s->chunk - 1) / s->chunk;
+    if (s->units == 0)
+        s->units = 1;
+    s->slice_bytes = align_up(scratch);
+    scratch = mul(s->slice_bytes, (size_t)ctx->threads);
+    if (scratch == SIZE_MAX || scratch > SIZE_MAX / 2)
+        return om_node_fail(ctx->err, ctx->node, ONNXMINI_ERR_LIMIT,
+                            "the convolution's working memory would be too "
+                            "large");
     if (s->weights_packed)
         ctx->packed_bytes = s->weights_bytes;
     else
@@ -251,10 +279,12 @@ static void gemm_band(const om_run_ctx *ctx, const conv_state *s,
     }
 }
 
-static void run_shifted_rows(const om_run_ctx *ctx, const conv_state *s,
-                             const float *x, float *y, const float *a,
-                             const size_t *rows, const size_t *panel_rows,
-                             const om_gemm_epilogue *ep, unsigned char *scratch)
+/* Output rows [r0, r0 + band_rows) of one image and group. */
+static void shifted_band(const om_run_ctx *ctx, const conv_state *s,
+                         const float *x, float *y, const float *a,
+                         const size_t *rows, const size_t *panel_rows,
+                         const om_gemm_epilogue *ep, unsigned char *scratch,
+                         size_t r0)
 {
     const om_window *win = &s->win;
     size_t nr = ctx->kernels->gemm_nr;
@@ -269,36 +299,31 @@ static void run_shifted_rows(const om_run_ctx *ctx, const conv_state *s,
                             : align_up(mg * s->band_rows * pw * sizeof(float));
     float *ytmp = (float *)(scratch + band_bytes);
     float *panels = (float *)(scratch + band_bytes + ytmp_bytes);
-    size_t r0, m, t;
+    size_t rows_out = out_h - r0 < s->band_rows ? out_h - r0 : s->band_rows;
+    size_t cols = rows_out * pw, m, t;
 
-    for (r0 = 0; r0 < out_h; r0 += s->band_rows) {
-        size_t rows_out = out_h - r0 < s->band_rows ? out_h - r0 : s->band_rows;
-        size_t cols = rows_out * pw;
-
-        fill_band(s, x, r0, rows_out, band, tail);
-        if (s->per_row) {
-            for (t = 0; t < rows_out; t++)
-                gemm_band(ctx, s, a, band + t * pw, rows, panel_rows, panels,
-                          out_w, y + (r0 + t) * out_w, s->out_size, ep);
-            continue;
-        }
-        if (pw == out_w) {
-            /* No horizontal padding: the product is the output itself. */
-            gemm_band(ctx, s, a, band, rows, panel_rows, panels, cols,
-                      y + r0 * out_w, s->out_size, ep);
-            continue;
-        }
-        gemm_band(ctx, s, a, band, rows, panel_rows, panels, cols, ytmp, cols,
-                  ep);
-        for (m = 0; m < mg; m++)
-            for (t = 0; t < rows_out; t++) {
-                const float *src = ytmp + m * cols + t * pw;
-                float *dst = y + m * s->out_size + (r0 + t) * out_w;
-                size_t i;
-                for (i = 0; i < out_w; i++)
-                    dst[i] = src[i];
-            }
+    fill_band(s, x, r0, rows_out, band, tail);
+    if (s->per_row) {
+        for (t = 0; t < rows_out; t++)
+            gemm_band(ctx, s, a, band + t * pw, rows, panel_rows, panels,
+                      out_w, y + (r0 + t) * out_w, s->out_size, ep);
+        return;
     }
+    if (pw == out_w) {
+        /* No horizontal padding: the product is the output itself. */
+        gemm_band(ctx, s, a, band, rows, panel_rows, panels, cols,
+                  y + r0 * out_w, s->out_size, ep);
+        return;
+    }
+    gemm_band(ctx, s, a, band, rows, panel_rows, panels, cols, ytmp, cols, ep);
+    for (m = 0; m < mg; m++)
+        for (t = 0; t < rows_out; t++) {
+            const float *src = ytmp + m * cols + t * pw;
+            float *dst = y + m * s->out_size + (r0 + t) * out_w;
+            size_t i;
+            for (i = 0; i < out_w; i++)
+                dst[i] = src[i];
+        }
 }
 
 /* Gathers output columns [j0, j0 + cols) of one group's im2col matrix into
@@ -357,59 +382,78 @@ static void pack_columns(const conv_state *s, const float *x, size_t j0,
     }
 }
 
-static void run_im2col(const om_run_ctx *ctx, const conv_state *s,
-                       const float *x, float *y, const float *a,
-                       const size_t *rows, const om_gemm_epilogue *ep,
-                       unsigned char *scratch)
+/* Output columns [j0, j0 + chunk) of one image and group. */
+static void im2col_chunk(const om_run_ctx *ctx, const conv_state *s,
+                         const float *x, float *y, const float *a,
+                         const size_t *rows, const om_gemm_epilogue *ep,
+                         unsigned char *scratch, size_t j0)
 {
-    size_t nr = ctx->kernels->gemm_nr, j0;
+    size_t nr = ctx->kernels->gemm_nr;
+    size_t cols = s->out_size - j0 < s->chunk ? s->out_size - j0 : s->chunk;
     float *panels = (float *)scratch;
 
-    for (j0 = 0; j0 < s->out_size; j0 += s->chunk) {
-        size_t cols = s->out_size - j0 < s->chunk ? s->out_size - j0 : s->chunk;
-        pack_columns(s, x, j0, cols, nr, panels);
-        ctx->kernels->f32_gemm(s->out_channels, cols, s->k, a, panels, rows,
-                               s->k * nr, y + j0, s->out_size, ep);
-    }
+    pack_columns(s, x, j0, cols, nr, panels);
+    ctx->kernels->f32_gemm(s->out_channels, cols, s->k, a, panels, rows,
+                           s->k * nr, y + j0, s->out_size, ep);
+}
+
+/* What every task of one convolution shares. */
+typedef struct conv_job {
+    const om_run_ctx *ctx;
+    const conv_state *s;
+    weights_layout l;
+    const unsigned char *weights;
+    unsigned char *slices;            /* thread i's scratch at i * slice */
+    int has_bias;
+} conv_job;
+
+/* Task t is band or chunk t % units of image and group t / units; every
+ * task writes its own part of Y, so any thread may run it. */
+static void conv_task(void *arg, size_t t, int thread)
+{
+    const conv_job *job = arg;
+    const om_run_ctx *ctx = job->ctx;
+    const conv_state *s = job->s;
+    size_t unit = t % s->units, ng = t / s->units;
+    size_t n = ng / s->group, g = ng % s->group, mg = s->out_channels;
+    const float *x = ctx->in[0]->data;
+    const float *xg = x + (n * s->group + g) * s->in_channels * s->in_size;
+    float *yg = (float *)ctx->out[0]->data +
+                (n * s->group + g) * mg * s->out_size;
+    const float *a = (const float *)(job->weights + g * job->l.a_group_bytes);
+    const float *bias = (const float *)(job->weights + job->l.bias_at);
+    unsigned char *scratch = job->slices + (size_t)thread * s->slice_bytes;
+    om_gemm_epilogue ep;
+
+    ep.bias_m = job->has_bias ? bias + g * mg : NULL;
+    ep.bias_n = NULL;
+    ep.lo = s->lo;
+    ep.hi = s->hi;
+    if (s->shifted_rows)
+        shifted_band(ctx, s, xg, yg, a,
+                     (const size_t *)(job->weights + job->l.rows_at),
+                     (const size_t *)(job->weights + job->l.panel_rows_at),
+                     &ep, scratch, unit * s->band_rows);
+    else
+        im2col_chunk(ctx, s, xg, yg, a,
+                     (const size_t *)(job->weights + job->l.panel_rows_at),
+                     &ep, scratch, unit * s->chunk);
 }
 
 void om_conv_run_f32(const om_run_ctx *ctx, const conv_state *s)
 {
-    weights_layout l = layout(s, ctx->kernels->gemm_mr);
-    const float *x = ctx->in[0]->data;
-    float *y = ctx->out[0]->data;
-    unsigned char *scratch = ctx->scratch;
-    const unsigned char *weights = ctx->packed;
-    const float *bias;
-    const size_t *rows, *panel_rows;
-    int has_bias = (ctx->n_in > 2 && ctx->in[2]) || s->fused_bias;
-    size_t n, g, mg = s->out_channels;
-    om_gemm_epilogue ep;
+    conv_job job;
 
+    job.ctx = ctx;
+    job.s = s;
+    job.l = layout(s, ctx->kernels->gemm_mr);
+    job.weights = ctx->packed;
+    job.slices = ctx->scratch;
+    job.has_bias = (ctx->n_in > 2 && ctx->in[2]) || s->fused_bias;
     if (!s->weights_packed) {
-        om_conv_pack_f32(ctx, s, scratch);
-        weights = scratch;
-        scratch += s->weights_bytes;
+        om_conv_pack_f32(ctx, s, ctx->scratch);
+        job.weights = ctx->scratch;
+        job.slices = (unsigned char *)ctx->scratch + s->weights_bytes;
     }
-    bias = (const float *)(weights + l.bias_at);
-    rows = (const size_t *)(weights + l.rows_at);
-    panel_rows = (const size_t *)(weights + l.panel_rows_at);
-    ep.bias_n = NULL;
-    ep.lo = s->lo;
-    ep.hi = s->hi;
-
-    for (n = 0; n < s->batch; n++)
-        for (g = 0; g < s->group; g++) {
-            const float *xg =
-                x + (n * s->group + g) * s->in_channels * s->in_size;
-            float *yg = y + (n * s->group + g) * mg * s->out_size;
-            const float *a = (const float *)(weights + g * l.a_group_bytes);
-
-            ep.bias_m = has_bias ? bias + g * mg : NULL;
-            if (s->shifted_rows)
-                run_shifted_rows(ctx, s, xg, yg, a, rows, panel_rows, &ep,
-                                 scratch);
-            else
-                run_im2col(ctx, s, xg, yg, a, panel_rows, &ep, scratch);
-        }
+    om_pool_run(ctx->pool, s->batch * s->group * s->units, conv_task, &job);
 }

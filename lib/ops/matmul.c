@@ -30,6 +30,10 @@ typedef struct matmul_state {
     size_t rows_bytes;                /* aligned size of the row offsets */
     size_t a_bytes;                   /* aligned size of packed A */
 
+    /* Columns of C per thread: a multiple of four panels, so that each
+     * part keeps the kernels' widest path. */
+    size_t span;
+
     /* What the session folded: an Add of one value per column (or one
      * value) and a Relu. */
     const float *fused_bias;
@@ -125,6 +129,14 @@ static onnxmini_status matmul_infer(om_infer_ctx *ctx)
         state->a_bytes = align_up(om_packed_a_bytes(state->m, state->k,
                                                     kt->gemm_mr));
         state->b_packed = b->is_constant && rb <= 2;
+        {
+            size_t quad = 4 * kt->gemm_nr;
+            size_t share = (state->n + (size_t)ctx->threads - 1) /
+                           (size_t)(ctx->threads > 0 ? ctx->threads : 1);
+            state->span = (share + quad - 1) / quad * quad;
+            if (state->span == 0)
+                state->span = quad;
+        }
         ctx->packed_bytes = state->rows_bytes;
         ctx->scratch_bytes = state->a_bytes;
         if (state->b_packed)
@@ -142,7 +154,35 @@ typedef struct matmul_rows {
     const om_kernels *kernels;
     const void *packed;
     void *scratch;
+    om_pool *pool;
 } matmul_rows;
+
+/* One product's columns [t * span, (t + 1) * span): any thread may run it,
+ * as each part writes its own columns with the same arithmetic. */
+typedef struct matmul_part {
+    const matmul_state *s;
+    const om_kernels *kernels;
+    const float *a_packed, *b_packed;
+    const size_t *rows;
+    float *y;
+    om_gemm_epilogue ep;
+} matmul_part;
+
+static void matmul_task(void *arg, size_t t, int thread)
+{
+    const matmul_part *p = arg;
+    const matmul_state *s = p->s;
+    size_t nr = p->kernels->gemm_nr, j0 = t * s->span;
+    size_t cols = s->n - j0 < s->span ? s->n - j0 : s->span;
+    om_gemm_epilogue ep = p->ep;
+
+    (void)thread;
+    if (ep.bias_n)
+        ep.bias_n += j0;
+    p->kernels->f32_gemm(s->m, cols, s->k, p->a_packed,
+                         p->b_packed + j0 / nr * s->k * nr, p->rows,
+                         s->k * nr, p->y + j0, s->n, &ep);
+}
 
 static void batch_f32(void *ctx, size_t count, size_t oa, size_t sa, size_t ob,
                       size_t sb, size_t oy)
@@ -173,8 +213,18 @@ static void batch_f32(void *ctx, size_t count, size_t oa, size_t sa, size_t ob,
                       kt->gemm_nr, b_scratch);
             b_packed = b_scratch;
         }
-        kt->f32_gemm(s->m, s->n, s->k, a_packed, b_packed, rows,
-                     s->k * kt->gemm_nr, y, s->n, &ep);
+        {
+            matmul_part part;
+            part.s = s;
+            part.kernels = kt;
+            part.a_packed = a_packed;
+            part.b_packed = b_packed;
+            part.rows = rows;
+            part.y = y;
+            part.ep = ep;
+            om_pool_run(r->pool, (s->n + s->span - 1) / s->span, matmul_task,
+                        &part);
+        }
         /* A single folded bias value is added after the product. */
         if (s->fused_bias && s->fused_bias_count == 1) {
             size_t j;
@@ -227,6 +277,7 @@ static onnxmini_status matmul_run(const om_run_ctx *ctx)
     rows.kernels = ctx->kernels;
     rows.packed = ctx->packed;
     rows.scratch = ctx->scratch;
+    rows.pool = ctx->pool;
     switch (ctx->in[0]->dtype) {
     case ONNXMINI_FLOAT: fn = batch_f32; break;
     case ONNXMINI_DOUBLE: fn = batch_f64; break;

@@ -12,6 +12,7 @@
 
 #include "internal.h"
 #include "kernels/kernels.h"
+#include "pool.h"
 
 /* What a session folded into a node: the bias of a following Add of a
  * constant (one value per output channel for Conv, per column for MatMul)
@@ -32,6 +33,7 @@ typedef struct om_infer_ctx {
     size_t scratch_bytes;             /* set by infer: scratch run() needs */
     size_t packed_bytes;              /* set by infer: memory pack() fills */
     const om_fusion *fusion;          /* what the session folded, or NULL */
+    int threads;                      /* run() may use this many threads */
     const om_kernels *kernels;
     onnxmini_error *err;
 } om_infer_ctx;
@@ -46,6 +48,7 @@ typedef struct om_run_ctx {
     const void *state;
     void *scratch;                    /* scratch_bytes, aligned */
     void *packed;                     /* packed_bytes, aligned, kept */
+    om_pool *pool;                    /* NULL: run on the calling thread */
     const om_kernels *kernels;
     onnxmini_error *err;
 } om_run_ctx;
