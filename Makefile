@@ -5,6 +5,7 @@
 #   make check           unit, loader, API, model and conformance tests, once
 #                        per kernel instruction set the CPU has
 #   make check-sanitize  the same under AddressSanitizer and UBSan
+#   make check-python    the Python package's tests, against build/'s library
 #   make bench           benchmark, then write docs/BENCHMARKS.md
 #   make install         PREFIX, DESTDIR, LIBDIR and INCLUDEDIR are honoured
 #
@@ -212,6 +213,7 @@ check: deps
 	@ONNXMINI_DATA_DIR="$(DATA_DIR)" ONNXMINI_TEST_ISAS=all \
 	    sh tests/run-tests.sh $(BUILD)
 	@ONNXMINI_DATA_DIR="$(DATA_DIR)" sh tests/check-install.sh $(BUILD)
+	@$(MAKE) --no-print-directory check-python
 
 # The whole official suite, one line per test: every test listed in
 # tests/conformance-expected.txt must pass, the others pass or are reported
@@ -262,6 +264,29 @@ bench: bench-models $(BUILD)/bin/onnxmini-bench
 	    --models "$(BENCH_DIR)" --max-time $(BENCH_MAX_TIME) \
 	    --peak-gflops $(BENCH_PEAK_GFLOPS) --cc "$(CC)" \
 	    --cflags "$(CFLAGS)" --output docs/BENCHMARKS.md
+
+# ---------------------------------------------------------------- python
+# The Python package in python/ (pure Python over ctypes) tested with
+# Debian's pytest against this build's shared library, once, with the
+# default instruction set (one test runs every instruction set). No
+# bytecode or pytest cache is written into the source tree.
+.PHONY: check-python
+PYTHON3 ?= /usr/bin/python3
+PYTHON_DEPS := python3-numpy python3-pytest python3-onnx
+
+check-python: lib $(BUILD)/bin/mnist_classify
+	@sh tools/install-deps.sh $(PYTHON_DEPS)
+	@sh tools/fetch-data.sh --quiet
+	@echo "== python/tests"
+	@ONNXMINI_DATA_DIR="$(DATA_DIR)" ONNXMINI_BUILD_DIR="$(abspath $(BUILD))" \
+	    ONNXMINI_LIBRARY="$(abspath $(BUILD))/lib/libonnxmini.so" \
+	    PYTHONDONTWRITEBYTECODE=1 \
+	    $(PYTHON3) -m pytest -q -p no:cacheprovider python/tests; \
+	status=$$?; \
+	if [ $$status -eq 5 ]; then \
+	    echo "check-python: pytest collected no tests" >&2; \
+	fi; \
+	exit $$status
 
 test: check
 
