@@ -28,9 +28,18 @@
 #endif
 
 #ifdef _WIN32
+/* NOTE: _fullpath only makes the path absolute and removes "." and "..";
+ * unlike realpath it does not follow symbolic links or junctions, so on
+ * Windows a link inside the model's folder can still lead out of it. */
 #define OM_REALPATH(path, resolved) _fullpath((resolved), (path), PATH_MAX)
+/* The C runtime's struct stat has a 32-bit st_size, too small for files
+ * of 2 GiB or more, the very files that external data is for. */
+typedef struct _stat64 om_file_info;
+#define OM_STAT(path, info) _stat64((path), (info))
 #else
 #define OM_REALPATH(path, resolved) realpath((path), (resolved))
+typedef struct stat om_file_info;
+#define OM_STAT(path, info) stat((path), (info))
 #endif
 
 #ifndef PATH_MAX
@@ -76,7 +85,7 @@ onnxmini_status om_read_external(const void *proto, const char *base_dir,
                                  size_t bytes, void **data,
                                  onnxmini_error *err)
 {
-    struct stat info;
+    om_file_info info;
     const Onnxmini__Pb__TensorProto *tp = proto;
     const char *location = NULL;
     uint64_t offset = 0, length = bytes;
@@ -152,7 +161,7 @@ onnxmini_status om_read_external(const void *proto, const char *base_dir,
 
     /* Only a regular file, long enough: a FIFO would block and a device
      * would never end. */
-    if (stat(real_file, &info) != 0 || !S_ISREG(info.st_mode)) {
+    if (OM_STAT(real_file, &info) != 0 || !S_ISREG(info.st_mode)) {
         st = om_fail(err, ONNXMINI_ERR_INVALID_MODEL,
                      "%s '%s': external data '%s' is not a regular file", what,
                      name, location);

@@ -848,12 +848,20 @@ static void plan_fusions(onnxmini_session *s)
             }
         }
 
-        /* A Relu. */
+        /* A Relu, or a Clip whose bounds are constants (ReLU6). */
         next = value >= 0 ? sole_consumer(m, value) : -1;
         if (next >= 0 && is_default_op(&m->nodes[next], "Relu")) {
             s->absorbed_input[next] = 0;
             s->absorbed_by[next] = n;
             s->fusions[n].lo = 0.0f;
+            fused = 1;
+        } else if (next >= 0 && is_default_op(&m->nodes[next], "Clip") &&
+                   m->nodes[next].inputs[0] == value &&
+                   om_clip_constant_bounds(&m->nodes[next], m,
+                                           &s->fusions[n].lo,
+                                           &s->fusions[n].hi)) {
+            s->absorbed_input[next] = 0;
+            s->absorbed_by[next] = n;
             fused = 1;
         }
         s->has_fusion[n] = (char)fused;

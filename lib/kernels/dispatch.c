@@ -31,6 +31,9 @@ static const om_kernels *const tables[] = {
 #ifdef OM_HAVE_SSE2
     &om_kernels_sse2,
 #endif
+#ifdef OM_HAVE_NEON
+    &om_kernels_neon,
+#endif
     &om_kernels_scalar,
 };
 

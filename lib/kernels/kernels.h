@@ -74,6 +74,7 @@ extern const om_kernels om_kernels_scalar;
 extern const om_kernels om_kernels_sse2;
 extern const om_kernels om_kernels_avx2;
 extern const om_kernels om_kernels_avx512;
+extern const om_kernels om_kernels_neon;
 
 /* Picks the table for an instruction set name: NULL or "" for the best one
  * this CPU runs (or the name in ONNXMINI_ISA when that is set). Fails with
@@ -104,6 +105,15 @@ void om_pack_b(size_t k, size_t n, const float *b, size_t ldb, size_t nr,
  * be readable for ceil(n / nr) * nr floats. */
 void om_pack_b_shifted(size_t k, size_t n, const float *src,
                        const size_t *rows, size_t nr, float *packed);
+
+/* The same packings for operands stored with any strides: element (i, p)
+ * of A at a[i * row_stride + p * col_stride], element (p, j) of B at
+ * b[p * row_stride + j * col_stride]. A transposed operand is a swap of
+ * the two strides. */
+void om_pack_a_strided(size_t m, size_t k, const float *a, size_t row_stride,
+                       size_t col_stride, size_t mr, float *packed);
+void om_pack_b_strided(size_t k, size_t n, const float *b, size_t row_stride,
+                       size_t col_stride, size_t nr, float *packed);
 
 /* Fills b_rows for a packed B: rows[p] = p * nr. */
 void om_packed_b_rows(size_t k, size_t nr, size_t *rows);

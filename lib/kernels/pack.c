@@ -111,3 +111,37 @@ void om_gemm_store_tile(const float *tile, size_t nr, size_t rows, size_t cols,
             c[i * ldc + j] = v;
         }
 }
+
+void om_pack_a_strided(size_t m, size_t k, const float *a, size_t row_stride,
+                       size_t col_stride, size_t mr, float *packed)
+{
+    size_t i0, i, p;
+
+    for (i0 = 0; i0 < m; i0 += mr) {
+        size_t rows = m - i0 < mr ? m - i0 : mr;
+        for (p = 0; p < k; p++) {
+            for (i = 0; i < rows; i++)
+                packed[i] = a[(i0 + i) * row_stride + p * col_stride];
+            for (; i < mr; i++)
+                packed[i] = 0.0f;
+            packed += mr;
+        }
+    }
+}
+
+void om_pack_b_strided(size_t k, size_t n, const float *b, size_t row_stride,
+                       size_t col_stride, size_t nr, float *packed)
+{
+    size_t j0, j, p;
+
+    for (j0 = 0; j0 < n; j0 += nr) {
+        size_t cols = n - j0 < nr ? n - j0 : nr;
+        for (p = 0; p < k; p++) {
+            for (j = 0; j < cols; j++)
+                packed[j] = b[p * row_stride + (j0 + j) * col_stride];
+            for (; j < nr; j++)
+                packed[j] = 0.0f;
+            packed += nr;
+        }
+    }
+}

@@ -202,6 +202,12 @@ static void batch_f32(void *ctx, size_t count, size_t oa, size_t sa, size_t ob,
     ep.bias_n = s->fused_bias && s->fused_bias_count > 1 ? s->fused_bias : NULL;
     ep.lo = s->lo;
     ep.hi = s->hi;
+    if (s->fused_bias && s->fused_bias_count == 1) {
+        /* The single bias value is added after the product, and the clamp
+         * must come after it. */
+        ep.lo = -INFINITY;
+        ep.hi = INFINITY;
+    }
     for (i = 0; i < count; i++) {
         const float *a = (const float *)r->a + (oa + i * sa) * s->m * s->k;
         float *y = (float *)r->y + (oy + i) * s->m * s->n;

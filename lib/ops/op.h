@@ -129,12 +129,23 @@ onnxmini_status om_check_dtype_versioned(const om_node *node, const char *what,
                                          onnxmini_error *err);
 
 extern const om_op om_op_add;
+extern const om_op om_op_clip;
+extern const om_op om_op_concat;
 extern const om_op om_op_constant;
 extern const om_op om_op_conv;
+extern const om_op om_op_flatten;
+extern const om_op om_op_gemm;
+extern const om_op om_op_global_average_pool;
 extern const om_op om_op_identity;
 extern const om_op om_op_matmul;
 extern const om_op om_op_maxpool;
 extern const om_op om_op_relu;
 extern const om_op om_op_reshape;
+
+/* The bounds of a Clip node when they are known without running the
+ * graph (attributes, or float initializers); returns 0 otherwise. */
+int om_clip_constant_bounds(const om_node *node,
+                            const struct onnxmini_model *model, float *lo,
+                            float *hi);
 
 #endif /* OM_OP_H */

@@ -7,9 +7,13 @@
 
 #include "ops/op.h"
 
+/* Alphabetical by op_type, the order onnxmini_op_get promises. */
 static const om_op *const registry[] = {
-    &om_op_add,     &om_op_constant, &om_op_conv, &om_op_identity,
-    &om_op_matmul,  &om_op_maxpool,  &om_op_relu, &om_op_reshape,
+    &om_op_add,       &om_op_clip,   &om_op_concat,
+    &om_op_constant,  &om_op_conv,   &om_op_flatten,
+    &om_op_gemm,      &om_op_global_average_pool,
+    &om_op_identity,  &om_op_matmul, &om_op_maxpool,
+    &om_op_relu,      &om_op_reshape,
 };
 
 #define N_OPS (sizeof registry / sizeof registry[0])

@@ -1,0 +1,299 @@
+/*
+ * gemm.c - Gemm: Y = alpha * A' * B' + beta * C, with A' = transpose(A)
+ * when transA = 1 and B' likewise, A' [M, K], B' [K, N], Y [M, N].
+ *
+ * Opsets 1 and 6 broadcast C only with broadcast = 1 (else C must be
+ * [M, N]); from opset 7, C broadcasts to [M, N] numpy-style; from 11 it
+ * is optional. Float runs on the kernel table's GEMM with B packed once
+ * when it is constant; double and the integer types of opset 9 and later
+ * take a plain loop.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "ops/op.h"
+
+static const int versions[] = {1, 6, 7, 9, 11, 13, 0};
+
+static const int float_types[] = {ONNXMINI_FLOAT, ONNXMINI_DOUBLE, 0};
+static const int all_types[] = {ONNXMINI_FLOAT, ONNXMINI_DOUBLE,
+                                ONNXMINI_INT32, ONNXMINI_INT64,
+                                ONNXMINI_UINT32, ONNXMINI_UINT64, 0};
+static const om_type_rule types[] = {{1, float_types}, {9, all_types}, {0, 0}};
+
+typedef struct gemm_state {
+    size_t m, n, k;
+    int trans_a, trans_b;
+    float alpha, beta;
+    om_bcast c;                       /* C against [M, N] */
+    int has_c;
+    int b_packed;                     /* B packed once in ctx->packed */
+    size_t rows_bytes, a_bytes;
+} gemm_state;
+
+static size_t align_up(size_t n)
+{
+    return (n + OM_ALIGNMENT - 1) / OM_ALIGNMENT * OM_ALIGNMENT;
+}
+
+static onnxmini_status gemm_check(const om_node *node, onnxmini_error *err)
+{
+    static const char *const legacy[] = {"alpha", "beta", "broadcast",
+                                         "transA", "transB", NULL};
+    static const char *const attrs[] = {"alpha", "beta", "transA", "transB",
+                                        NULL};
+    onnxmini_status st = om_check_counts(
+        node, node->since_version >= 11 ? 2 : 3, 3, 1, 1, err);
+    if (st == ONNXMINI_OK)
+        st = om_check_known_attrs(node, node->since_version < 7 ? legacy : attrs,
+                                  err);
+    return st;
+}
+
+static onnxmini_status gemm_infer(om_infer_ctx *ctx)
+{
+    const om_node *node = ctx->node;
+    const om_tensor *a = ctx->in[0], *b = ctx->in[1];
+    const om_tensor *c = ctx->n_in > 2 ? ctx->in[2] : NULL;
+    gemm_state *s = ctx->state;
+    char sa[OM_DIMS_STR_SIZE], sb[OM_DIMS_STR_SIZE];
+    int64_t ta, tb, broadcast, out[2], cdims[OM_MAX_RANK];
+    int64_t m, k, kb, n;
+    int crank, r;
+    onnxmini_status st;
+
+    st = om_check_dtype_versioned(node, "input A", a->dtype, types, ctx->err);
+    if (st == ONNXMINI_OK)
+        st = om_attr_int(node, "transA", 0, &ta, ctx->err);
+    if (st == ONNXMINI_OK)
+        st = om_attr_int(node, "transB", 0, &tb, ctx->err);
+    if (st == ONNXMINI_OK)
+        st = om_attr_float(node, "alpha", 1.0f, &s->alpha, ctx->err);
+    if (st == ONNXMINI_OK)
+        st = om_attr_float(node, "beta", 1.0f, &s->beta, ctx->err);
+    if (st == ONNXMINI_OK)
+        st = om_attr_int(node, "broadcast", 0, &broadcast, ctx->err);
+    if (st != ONNXMINI_OK)
+        return st;
+    if (b->dtype != a->dtype || (c && c->dtype != a->dtype))
+        return om_node_fail(ctx->err, node, ONNXMINI_ERR_SHAPE,
+                            "inputs A, B and C must have the same element "
+                            "type");
+    om_dims_str(a->dims, a->rank, sa, sizeof sa);
+    om_dims_str(b->dims, b->rank, sb, sizeof sb);
+    if (a->rank != 2 || b->rank != 2)
+        return om_node_fail(ctx->err, node, ONNXMINI_ERR_SHAPE,
+                            "A %s and B %s must both have rank 2", sa, sb);
+
+    /* Shapes after the transpositions. */
+    m = ta ? a->dims[1] : a->dims[0];
+    k = ta ? a->dims[0] : a->dims[1];
+    kb = tb ? b->dims[1] : b->dims[0];
+    n = tb ? b->dims[0] : b->dims[1];
+    if (k != kb)
+        return om_node_fail(ctx->err, node, ONNXMINI_ERR_SHAPE,
+                            "inner dimensions differ: A %s (transA %lld) and "
+                            "B %s (transB %lld) give %lld against %lld",
+                            sa, (long long)ta, sb, (long long)tb, (long long)k,
+                            (long long)kb);
+    out[0] = m;
+    out[1] = n;
+
+    /* C broadcasts to [M, N] in one direction only. */
+    s->has_c = c != NULL;
+    if (c) {
+        char sc[OM_DIMS_STR_SIZE];
+        crank = c->rank;
+        memcpy(cdims, c->dims, sizeof cdims);
+        if (node->since_version < 7 && !broadcast &&
+            (c->rank != 2 || c->dims[0] != m || c->dims[1] != n))
+            return om_node_fail(ctx->err, node, ONNXMINI_ERR_SHAPE,
+                                "C %s must be [%lld,%lld] when broadcast is "
+                                "0 (opset %d)",
+                                om_dims_str(c->dims, c->rank, sc, sizeof sc),
+                                (long long)m, (long long)n, node->opset);
+        if (crank > 2)
+            return om_node_fail(ctx->err, node, ONNXMINI_ERR_SHAPE,
+                                "C %s cannot broadcast to [%lld,%lld]",
+                                om_dims_str(c->dims, c->rank, sc, sizeof sc),
+                                (long long)m, (long long)n);
+        for (r = 0; r < crank; r++) {
+            int64_t want = out[r + 2 - crank];
+            if (cdims[r] != 1 && cdims[r] != want)
+                return om_node_fail(ctx->err, node, ONNXMINI_ERR_SHAPE,
+                                    "C %s cannot broadcast to [%lld,%lld]",
+                                    om_dims_str(c->dims, c->rank, sc,
+                                                sizeof sc),
+                                    (long long)m, (long long)n);
+        }
+        om_bcast_init(&s->c, out, 2, cdims, crank, out, 2);
+    }
+    s->m = (size_t)m;
+    s->n = (size_t)n;
+    s->k = (size_t)k;
+    s->trans_a = ta != 0;
+    s->trans_b = tb != 0;
+    st = om_tensor_set_shape(ctx->out[0], a->dtype, out, 2, ctx->err);
+    if (st != ONNXMINI_OK || a->dtype != ONNXMINI_FLOAT)
+        return st;
+
+    /* Float: B's row offsets (and B itself when constant) packed once, A
+     * packed per run. */
+    s->rows_bytes = align_up(s->k * sizeof(size_t));
+    s->a_bytes = align_up(om_packed_a_bytes(s->m, s->k, ctx->kernels->gemm_mr));
+    s->b_packed = b->is_constant;
+    ctx->packed_bytes = s->rows_bytes;
+    ctx->scratch_bytes = s->a_bytes;
+    if (s->b_packed)
+        ctx->packed_bytes +=
+            align_up(om_packed_b_bytes(s->k, s->n, ctx->kernels->gemm_nr));
+    else
+        ctx->scratch_bytes +=
+            align_up(om_packed_b_bytes(s->k, s->n, ctx->kernels->gemm_nr));
+    return ONNXMINI_OK;
+}
+
+/* Packs B with the strides its transposition gives. */
+static void pack_b(const gemm_state *s, const om_kernels *kt, const float *b,
+                   float *out)
+{
+    if (s->trans_b)
+        om_pack_b_strided(s->k, s->n, b, 1, s->k, kt->gemm_nr, out);
+    else
+        om_pack_b_strided(s->k, s->n, b, s->n, 1, kt->gemm_nr, out);
+}
+
+static onnxmini_status gemm_pack(const om_run_ctx *ctx)
+{
+    const gemm_state *s = ctx->state;
+    unsigned char *mem = ctx->packed;
+    om_packed_b_rows(s->k, ctx->kernels->gemm_nr, (size_t *)mem);
+    if (s->b_packed)
+        pack_b(s, ctx->kernels, ctx->in[1]->data,
+               (float *)(mem + s->rows_bytes));
+    return ONNXMINI_OK;
+}
+
+/* Y = alpha * Y + beta * C, row by row over C's broadcast. */
+typedef struct scale_rows {
+    const gemm_state *s;
+    const void *c;
+    void *y;
+} scale_rows;
+
+#define SCALE_ROW(name, T)                                                   \
+    static void name(void *ctx, size_t n, size_t oy, size_t sy, size_t oc,   \
+                     size_t sc, size_t oo)                                   \
+    {                                                                        \
+        const scale_rows *r = ctx;                                           \
+        T *y = (T *)r->y;                                                    \
+        const T *c = (const T *)r->c + oc;                                   \
+        const T alpha = (T)r->s->alpha, beta = (T)r->s->beta;                \
+        size_t i;                                                            \
+        (void)oy;                                                            \
+        (void)sy;                                                            \
+        for (i = 0; i < n; i++)                                              \
+            y[oo + i] = alpha * y[oo + i] + beta * c[i * sc];                \
+    }
+
+SCALE_ROW(scale_f32, float)
+SCALE_ROW(scale_f64, double)
+SCALE_ROW(scale_i32, int32_t)
+SCALE_ROW(scale_i64, int64_t)
+SCALE_ROW(scale_u32, uint32_t)
+SCALE_ROW(scale_u64, uint64_t)
+
+/* Other types: a plain triple loop over the transposed operands. */
+#define GEMM_LOOP(T)                                                         \
+    do {                                                                     \
+        const T *a = ctx->in[0]->data, *b = ctx->in[1]->data;                \
+        T *y = ctx->out[0]->data;                                            \
+        size_t i, j, p;                                                      \
+        for (i = 0; i < s->m; i++)                                           \
+            for (j = 0; j < s->n; j++) {                                     \
+                T acc = 0;                                                   \
+                for (p = 0; p < s->k; p++)                                   \
+                    acc += (s->trans_a ? a[p * s->m + i] : a[i * s->k + p]) * \
+                           (s->trans_b ? b[j * s->k + p] : b[p * s->n + j]);  \
+                y[i * s->n + j] = acc;                                       \
+            }                                                                \
+    } while (0)
+
+static onnxmini_status gemm_run(const om_run_ctx *ctx)
+{
+    const gemm_state *s = ctx->state;
+    int dtype = ctx->in[0]->dtype;
+    om_bcast_row_fn fn;
+    scale_rows rows;
+
+    if (dtype == ONNXMINI_FLOAT) {
+        const om_kernels *kt = ctx->kernels;
+        float *a_packed = ctx->scratch;
+        const float *b_packed =
+            (const float *)((const unsigned char *)ctx->packed + s->rows_bytes);
+        om_gemm_epilogue ep = {NULL, NULL, -INFINITY, INFINITY};
+
+        if (s->trans_a)
+            om_pack_a_strided(s->m, s->k, ctx->in[0]->data, 1, s->m,
+                              kt->gemm_mr, a_packed);
+        else
+            om_pack_a_strided(s->m, s->k, ctx->in[0]->data, s->k, 1,
+                              kt->gemm_mr, a_packed);
+        if (!s->b_packed) {
+            float *b_scratch =
+                (float *)((unsigned char *)ctx->scratch + s->a_bytes);
+            pack_b(s, kt, ctx->in[1]->data, b_scratch);
+            b_packed = b_scratch;
+        }
+        kt->f32_gemm(s->m, s->n, s->k, a_packed, b_packed, ctx->packed,
+                     s->k * kt->gemm_nr, ctx->out[0]->data, s->n, &ep);
+    } else if (dtype == ONNXMINI_DOUBLE) {
+        GEMM_LOOP(double);
+    } else if (dtype == ONNXMINI_INT32) {
+        GEMM_LOOP(int32_t);
+    } else if (dtype == ONNXMINI_INT64) {
+        GEMM_LOOP(int64_t);
+    } else if (dtype == ONNXMINI_UINT32) {
+        GEMM_LOOP(uint32_t);
+    } else {
+        GEMM_LOOP(uint64_t);
+    }
+
+    /* alpha and beta * C, after the product. */
+    if (!s->has_c && s->alpha == 1.0f)
+        return ONNXMINI_OK;
+    rows.s = s;
+    rows.y = ctx->out[0]->data;
+    switch (dtype) {
+    case ONNXMINI_FLOAT: fn = scale_f32; break;
+    case ONNXMINI_DOUBLE: fn = scale_f64; break;
+    case ONNXMINI_INT32: fn = scale_i32; break;
+    case ONNXMINI_INT64: fn = scale_i64; break;
+    case ONNXMINI_UINT32: fn = scale_u32; break;
+    default: fn = scale_u64; break;
+    }
+    if (s->has_c) {
+        rows.c = ctx->in[2]->data;
+        om_bcast_run(&s->c, fn, &rows);
+    } else {
+        /* alpha alone: C as a single zero. */
+        static const uint64_t zero = 0;
+        om_bcast zero_c;
+        const int64_t out[2] = {(int64_t)s->m, (int64_t)s->n};
+        om_bcast_init(&zero_c, out, 2, NULL, 0, out, 2);
+        rows.c = &zero;
+        om_bcast_run(&zero_c, fn, &rows);
+    }
+    return ONNXMINI_OK;
+}
+
+const om_op om_op_gemm = {
+    .domain = "",
+    .op_type = "Gemm",
+    .versions = versions,
+    .state_size = sizeof(gemm_state),
+    .check = gemm_check,
+    .infer = gemm_infer,
+    .run = gemm_run,
+    .pack = gemm_pack,
+};
