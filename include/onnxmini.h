@@ -183,6 +183,29 @@ ONNXMINI_API onnxmini_status onnxmini_model_load_memory(const void *data,
                                                         onnxmini_model **model,
                                                         onnxmini_error *error);
 
+/* Limits on what a model file may make the loader allocate. A zero field
+ * means no limit beyond the library's own: tensors of rank 8 at most and
+ * of fewer than SIZE_MAX / 16 bytes. */
+typedef struct onnxmini_load_options {
+    size_t struct_size;          /* set by onnxmini_load_options_init() */
+    size_t max_initializer_bytes; /* all initializers and Constant values */
+    size_t max_tensor_elements;  /* per initializer or Constant value */
+} onnxmini_load_options;
+
+/* Sets every field of *options to its default. */
+ONNXMINI_API void onnxmini_load_options_init(onnxmini_load_options *options);
+
+/* onnxmini_model_load_file() with limits; options may be NULL. A model
+ * over a limit fails with ONNXMINI_ERR_LIMIT naming the tensor. */
+ONNXMINI_API onnxmini_status onnxmini_model_load_file_with(
+    const char *path, const onnxmini_load_options *options,
+    onnxmini_model **model, onnxmini_error *error);
+
+/* onnxmini_model_load_memory() with limits; options may be NULL. */
+ONNXMINI_API onnxmini_status onnxmini_model_load_memory_with(
+    const void *data, size_t size, const onnxmini_load_options *options,
+    onnxmini_model **model, onnxmini_error *error);
+
 /* Frees a model. NULL is allowed. Every session created from the model must
  * have been destroyed first. */
 ONNXMINI_API void onnxmini_model_free(onnxmini_model *model);
@@ -261,6 +284,11 @@ typedef struct onnxmini_session_options {
      * ONNXMINI_ERR_OUT_OF_MEMORY. */
     void *arena;
     size_t arena_bytes;
+    /* Limits checked when the session plans (0: none): the arena's size,
+     * and the element count of any tensor the graph computes. A plan over
+     * a limit fails with ONNXMINI_ERR_LIMIT naming the node and output. */
+    size_t max_arena_bytes;
+    size_t max_tensor_elements;
 } onnxmini_session_options;
 
 /* Computes the arena a session of this model needs with these options,

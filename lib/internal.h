@@ -129,9 +129,17 @@ typedef struct om_const_tensor {
  * data is read relative to base_dir, which is NULL for a model loaded from
  * memory. `what` and `name` name the tensor in messages ("initializer
  * 'W'"). */
+/* Load limits and what the loader has used of them; NULL for none. */
+typedef struct om_load_limits {
+    size_t max_initializer_bytes;     /* 0: no limit */
+    size_t max_tensor_elements;       /* 0: no limit */
+    size_t used_bytes;
+} om_load_limits;
+
 onnxmini_status om_convert_tensor(const void *proto, const char *base_dir,
                                   const char *what, const char *name,
-                                  om_const_tensor *out, onnxmini_error *err);
+                                  om_load_limits *limits, om_const_tensor *out,
+                                  onnxmini_error *err);
 
 /* Reads the external data of a TensorProto, `bytes` bytes, into a new
  * aligned buffer stored in *data, allocated only once the file is known to

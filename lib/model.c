@@ -77,6 +77,7 @@ typedef struct loader {
     name_index index;
     int capacity;                     /* allocated length of model->values */
     const char *base_dir;             /* for external data; NULL from memory */
+    om_load_limits limits;
     onnxmini_error *err;
 } loader;
 
@@ -186,7 +187,8 @@ static void typed_field(const TensorProto *tp, int dtype, const char **name,
  * tensor's name appear in messages ("initializer 'W'"). */
 onnxmini_status om_convert_tensor(const void *proto, const char *base_dir,
                                   const char *what, const char *name,
-                                  om_const_tensor *out, onnxmini_error *err)
+                                  om_load_limits *limits, om_const_tensor *out,
+                                  onnxmini_error *err)
 {
     const TensorProto *tp = proto;
     char shape[OM_DIMS_STR_SIZE];
@@ -234,6 +236,21 @@ onnxmini_status om_convert_tensor(const void *proto, const char *base_dir,
                        what, name);
 
     out->bytes = count * elem;
+
+    /* The caller's limits, before anything is allocated. */
+    if (limits && limits->max_tensor_elements &&
+        count > limits->max_tensor_elements)
+        return om_fail(err, ONNXMINI_ERR_LIMIT,
+                       "%s '%s' has %zu elements, above the limit of %zu",
+                       what, name, count, limits->max_tensor_elements);
+    if (limits && limits->max_initializer_bytes &&
+        out->bytes > limits->max_initializer_bytes - limits->used_bytes)
+        return om_fail(err, ONNXMINI_ERR_LIMIT,
+                       "%s '%s' (%zu bytes) takes the model's weights past "
+                       "the limit of %zu bytes",
+                       what, name, out->bytes, limits->max_initializer_bytes);
+    if (limits)
+        limits->used_bytes += out->bytes;
 
     /* External data: the same little-endian bytes as raw_data, in a file
      * beside the model. */
@@ -475,8 +492,8 @@ static onnxmini_status convert_attribute(loader *ld, const om_node *node,
             return om_fail(err, ONNXMINI_ERR_OUT_OF_MEMORY, "out of memory");
         snprintf(what, sizeof what, "%s: attribute",
                  om_node_label(node, label, sizeof label));
-        return om_convert_tensor(ap->t, ld->base_dir, what, ap->name, a->t,
-                                 err);
+        return om_convert_tensor(ap->t, ld->base_dir, what, ap->name,
+                                 &ld->limits, a->t, err);
     }
     default:
         /* Graphs, sparse tensors, type protos and lists of strings or
@@ -553,8 +570,8 @@ static onnxmini_status convert_initializers(loader *ld, const GraphProto *g)
         id = add_value(ld, tp->name, OM_VALUE_INITIALIZER);
         if (id < 0)
             return om_fail(ld->err, ONNXMINI_ERR_OUT_OF_MEMORY, "out of memory");
-        st = om_convert_tensor(tp, ld->base_dir, "initializer", tp->name, &t,
-                               ld->err);
+        st = om_convert_tensor(tp, ld->base_dir, "initializer", tp->name,
+                               &ld->limits, &t, ld->err);
         v = &m->values[id];
         v->data = t.data;             /* owned by the value even on failure */
         if (st != ONNXMINI_OK)
@@ -905,6 +922,7 @@ static onnxmini_status convert_model(loader *ld, const ModelProto *mp)
 /* Loads a model; external data is read relative to base_dir, and is an
  * error when base_dir is NULL. */
 static onnxmini_status load(const void *data, size_t size, const char *base_dir,
+                            const onnxmini_load_options *options,
                             onnxmini_model **model, onnxmini_error *error)
 {
     ModelProto *mp;
@@ -933,6 +951,10 @@ static onnxmini_status load(const void *data, size_t size, const char *base_dir,
     memset(&ld, 0, sizeof ld);
     ld.err = error;
     ld.base_dir = base_dir;
+    if (options) {
+        ld.limits.max_initializer_bytes = options->max_initializer_bytes;
+        ld.limits.max_tensor_elements = options->max_tensor_elements;
+    }
     ld.model = calloc(1, sizeof *ld.model);
     if (!ld.model) {
         onnxmini__pb__model_proto__free_unpacked(mp, NULL);
@@ -949,16 +971,45 @@ static onnxmini_status load(const void *data, size_t size, const char *base_dir,
     return ONNXMINI_OK;
 }
 
+void onnxmini_load_options_init(onnxmini_load_options *options)
+{
+    if (!options)
+        return;
+    memset(options, 0, sizeof *options);
+    options->struct_size = sizeof *options;
+}
+
+static onnxmini_status check_load_options(const onnxmini_load_options *options,
+                                          onnxmini_error *error)
+{
+    if (options && options->struct_size < sizeof *options)
+        return om_fail(error, ONNXMINI_ERR_INVALID_ARGUMENT,
+                       "options.struct_size is %zu, expected %zu: initialise "
+                       "options with onnxmini_load_options_init()",
+                       options->struct_size, sizeof *options);
+    return ONNXMINI_OK;
+}
+
+onnxmini_status onnxmini_model_load_memory_with(
+    const void *data, size_t size, const onnxmini_load_options *options,
+    onnxmini_model **model, onnxmini_error *error)
+{
+    onnxmini_status st = check_load_options(options, error);
+    if (st != ONNXMINI_OK)
+        return st;
+    return load(data, size, NULL, options, model, error);
+}
+
 onnxmini_status onnxmini_model_load_memory(const void *data, size_t size,
                                            onnxmini_model **model,
                                            onnxmini_error *error)
 {
-    return load(data, size, NULL, model, error);
+    return load(data, size, NULL, NULL, model, error);
 }
 
-onnxmini_status onnxmini_model_load_file(const char *path,
-                                         onnxmini_model **model,
-                                         onnxmini_error *error)
+onnxmini_status onnxmini_model_load_file_with(
+    const char *path, const onnxmini_load_options *options,
+    onnxmini_model **model, onnxmini_error *error)
 {
     void *buf;
     size_t size;
@@ -970,6 +1021,9 @@ onnxmini_status onnxmini_model_load_file(const char *path,
         return om_fail(error, ONNXMINI_ERR_INVALID_ARGUMENT,
                        "the model out-parameter is NULL");
     *model = NULL;
+    st = check_load_options(options, error);
+    if (st != ONNXMINI_OK)
+        return st;
     st = om_read_file(path, "model", &buf, &size, error);
     if (st != ONNXMINI_OK)
         return st;
@@ -978,7 +1032,7 @@ onnxmini_status onnxmini_model_load_file(const char *path,
         free(buf);
         return om_fail(error, ONNXMINI_ERR_OUT_OF_MEMORY, "out of memory");
     }
-    st = load(buf, size, dir, model, error);
+    st = load(buf, size, dir, options, model, error);
     free(dir);
     if (st != ONNXMINI_OK && error) {
         /* Prefix the file name so that the message says which model. */
@@ -988,6 +1042,13 @@ onnxmini_status onnxmini_model_load_file(const char *path,
     }
     free(buf);
     return st;
+}
+
+onnxmini_status onnxmini_model_load_file(const char *path,
+                                         onnxmini_model **model,
+                                         onnxmini_error *error)
+{
+    return onnxmini_model_load_file_with(path, NULL, model, error);
 }
 
 void onnxmini_model_free(onnxmini_model *m)

@@ -43,6 +43,8 @@ struct onnxmini_session {
     int measure_only;                 /* plan sizes, allocate no arena */
     om_pool *pool;                    /* intra-op threads, NULL for one */
     int threads;
+    size_t max_arena_bytes;           /* 0: no limit */
+    size_t max_tensor_elements;       /* 0: no limit */
     const onnxmini_model *model;
     const om_kernels *kernels;
     onnxmini_error err;
@@ -503,6 +505,13 @@ static onnxmini_status infer_all(onnxmini_session *s)
         }
         s->scratch_bytes[n] = ctx.scratch_bytes;
         s->packed_bytes[n] = ctx.packed_bytes;
+        for (i = 0; s->max_tensor_elements && i < node->n_outputs; i++)
+            if (ctx.out[i] && ctx.out[i]->count > s->max_tensor_elements)
+                return om_node_fail(&s->err, node, ONNXMINI_ERR_LIMIT,
+                                    "output '%s' has %zu elements, above the "
+                                    "limit of %zu",
+                                    m->values[node->outputs[i]].name,
+                                    ctx.out[i]->count, s->max_tensor_elements);
 
         if (all_constant) {
             st = fold_node(s, n);
@@ -632,6 +641,13 @@ static onnxmini_status place_values(onnxmini_session *s)
         goto done;
     }
     s->arena_bytes = align_up(values_bytes) + align_up(scratch);
+    if (s->max_arena_bytes && s->arena_bytes > s->max_arena_bytes) {
+        st = session_fail(s, ONNXMINI_ERR_LIMIT,
+                          "the plan needs an arena of %zu bytes, above the "
+                          "limit of %zu",
+                          s->arena_bytes, s->max_arena_bytes);
+        goto done;
+    }
     if (s->measure_only)
         goto done;
     if (s->user_arena) {
@@ -993,6 +1009,10 @@ static onnxmini_status create(const onnxmini_model *model,
     }
     s->measure_only = measure_only;
     s->threads = options && options->threads > 1 ? options->threads : 1;
+    if (options) {
+        s->max_arena_bytes = options->max_arena_bytes;
+        s->max_tensor_elements = options->max_tensor_elements;
+    }
     s->model = model;
     s->tensors = s_calloc(s, (size_t)(model->n_values ? model->n_values : 1),
                         sizeof *s->tensors);

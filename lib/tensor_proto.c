@@ -52,8 +52,8 @@ onnxmini_status onnxmini_tensor_proto_load_memory(const void *data, size_t size,
         return om_fail(error, ONNXMINI_ERR_OUT_OF_MEMORY, "out of memory");
     }
     out->name = om_strdup(tp->name ? tp->name : "");
-    st = out->name ? om_convert_tensor(tp, NULL, "tensor", out->name, &out->t,
-                                       error)
+    st = out->name ? om_convert_tensor(tp, NULL, "tensor", out->name, NULL,
+                                       &out->t, error)
                    : om_fail(error, ONNXMINI_ERR_OUT_OF_MEMORY,
                              "out of memory");
     onnxmini__pb__tensor_proto__free_unpacked(tp, NULL);
