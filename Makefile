@@ -102,6 +102,13 @@ BENCH_SRC := $(wildcard bench/*.c)
 BENCH_OBJ := $(BENCH_SRC:%.c=$(BUILD)/obj/%.o)
 PROGRAMS += $(BUILD)/bin/onnxmini-bench
 
+# The onnxmini command-line tool: tools/onnxmini/*.c, plus the benchmark's
+# code (all of bench/ but its main.c) for 'onnxmini bench'.
+TOOL_SRC := $(wildcard tools/onnxmini/*.c)
+TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/obj/%.o) \
+            $(filter-out $(BUILD)/obj/bench/main.o,$(BENCH_OBJ))
+PROGRAMS += $(BUILD)/bin/onnxmini
+
 # The official ONNX backend tests (Debian package libonnx-testdata).
 ONNX_TESTDATA ?= /usr/share/libonnx-testdata/data
 CONFORMANCE_DIRS := $(addprefix $(ONNX_TESTDATA)/,node pytorch-converted \
@@ -176,6 +183,17 @@ $(BUILD)/obj/bench/%.o: bench/%.c $(GEN_H)
 $(BUILD)/bin/onnxmini-bench: $(BENCH_OBJ) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $(CFLAGS) -o $@ $(BENCH_OBJ) $(STATIC_LIB) $(LIB_DEPS)
+
+# The onnxmini tool reads models with the generated protobuf-c code, which
+# is linked into the static library, like the benchmark.
+$(BUILD)/obj/tools/onnxmini/%.o: tools/onnxmini/%.c $(GEN_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(CFLAGS) -Iinclude -I$(BUILD)/gen \
+	    -Ibench -MMD -MP -c $< -o $@
+
+$(BUILD)/bin/onnxmini: $(TOOL_OBJ) $(STATIC_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $(CFLAGS) -o $@ $(TOOL_OBJ) $(STATIC_LIB) $(LIB_DEPS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(TEST_SUPPORT_OBJ) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
@@ -293,7 +311,7 @@ test: check
 # Files made from templates with the installation's paths.
 SUBST = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
             -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g'
-INSTALLED_TOOLS := onnxmini-bench onnxmini-conformance
+INSTALLED_TOOLS := onnxmini onnxmini-bench onnxmini-conformance
 
 install: lib $(addprefix $(BUILD)/bin/,$(INSTALLED_TOOLS))
 	install -d "$(DESTDIR)$(LIBDIR)/pkgconfig" \

@@ -10,10 +10,13 @@
  * second and the GFLOP/s of the model's Conv, MatMul and Gemm nodes (see
  * flop_count.h).
  *
- * Usage: onnxmini-bench MODEL [options]; see usage() or --help.
+ * Usage: onnxmini-bench MODEL [options]; see usage() or --help. The
+ * program's main() is onnxmini_bench_main(), which the onnxmini tool also
+ * calls for 'onnxmini bench'.
  */
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +24,17 @@
 
 #include "flop_count.h"
 #include "onnxmini.h"
+#include "onnxmini_bench.h"
 
-#define PROGRAM "onnxmini-bench"
+#if defined(__GNUC__)
+#define PRINTF_FORMAT(f, a) __attribute__((format(printf, f, a)))
+#else
+#define PRINTF_FORMAT(f, a)
+#endif
+
+/* The name that messages and the help start with, set on each call of
+ * onnxmini_bench_main(). */
+static const char *program_name = "onnxmini-bench";
 
 /* Exit statuses besides 0 (success) and 1 (any other failure). */
 #define EXIT_USAGE 2
@@ -67,10 +79,23 @@ typedef struct bench_stats {
     double max_us;
 } bench_stats;
 
+/* Prints "program: " and the message to stderr. */
+static void bench_error(const char *format, ...) PRINTF_FORMAT(1, 2);
+
+static void bench_error(const char *format, ...)
+{
+    va_list args;
+
+    fprintf(stderr, "%s: ", program_name);
+    va_start(args, format);
+    vfprintf(stderr, format, args);
+    va_end(args);
+}
+
 static void usage(FILE *out)
 {
     fprintf(out,
-"Usage: " PROGRAM " MODEL [options]\n"
+"Usage: %s MODEL [options]\n"
 "\n"
 "Measure the latency of one ONNX model with libonnxmini. Every input gets\n"
 "deterministic pseudo-random data of its declared type and shape.\n"
@@ -94,7 +119,7 @@ static void usage(FILE *out)
 "\n"
 "Exit status: 0 on success, 1 on an error, 2 on an invalid option, 3 when\n"
 "the model runs with the default instruction set but not with --isa.\n",
-            MIN_TIMED_RUNS);
+            program_name, MIN_TIMED_RUNS);
 }
 
 /* ------------------------------------------------------------ options */
@@ -108,8 +133,8 @@ static int parse_long(const char *option, const char *text, long min,
     errno = 0;
     v = strtol(text, &end, 10);
     if (errno || end == text || *end || v < min || v > max) {
-        fprintf(stderr, PROGRAM ": invalid value '%s' for %s: expected an "
-                "integer from %ld to %ld\n", text, option, min, max);
+        bench_error("invalid value '%s' for %s: expected an "
+                    "integer from %ld to %ld\n", text, option, min, max);
         return -1;
     }
     *out = v;
@@ -126,9 +151,9 @@ static int parse_positive_number(const char *option, const char *text,
     v = strtod(text, &end);
     if (errno || end == text || *end || !isfinite(v) || v < 0 ||
         (!allow_zero && v == 0)) {
-        fprintf(stderr, PROGRAM ": invalid value '%s' for %s: expected a "
-                "%s number\n", text, option,
-                allow_zero ? "non-negative" : "positive");
+        bench_error("invalid value '%s' for %s: expected a "
+                    "%s number\n", text, option,
+                    allow_zero ? "non-negative" : "positive");
         return -1;
     }
     *out = v;
@@ -170,16 +195,16 @@ static int apply_option(bench_options *o, const char *name, const char *value)
         return parse_positive_number(name, value, 0, &o->peak_gflops);
     if (strcmp(name, "--isa") == 0) {
         if (!value[0]) {
-            fprintf(stderr, PROGRAM ": --isa needs a name\n");
+            bench_error("--isa needs a name\n");
             return -1;
         }
         o->isa = value;
         return 0;
     }
     if (strcmp(name, "--json") == 0)
-        fprintf(stderr, PROGRAM ": option --json takes no value\n");
+        bench_error("option --json takes no value\n");
     else
-        fprintf(stderr, PROGRAM ": unknown option '%s'\n", name);
+        bench_error("unknown option '%s'\n", name);
     return -1;
 }
 
@@ -211,12 +236,12 @@ static int parse_options(int argc, char **argv, bench_options *o)
         }
         if (strncmp(arg, "--", 2) != 0 || !arg[2]) {
             if (arg[0] == '-' && arg[1]) {
-                fprintf(stderr, PROGRAM ": unknown option '%s'\n", arg);
+                bench_error("unknown option '%s'\n", arg);
                 return -1;
             }
             if (o->model_path) {
-                fprintf(stderr, PROGRAM ": more than one model given "
-                        "('%s' and '%s')\n", o->model_path, arg);
+                bench_error("more than one model given "
+                            "('%s' and '%s')\n", o->model_path, arg);
                 return -1;
             }
             o->model_path = arg;
@@ -228,7 +253,7 @@ static int parse_options(int argc, char **argv, bench_options *o)
             size_t length = (size_t)(equals - arg);
 
             if (length >= sizeof name) {
-                fprintf(stderr, PROGRAM ": unknown option '%s'\n", arg);
+                bench_error("unknown option '%s'\n", arg);
                 return -1;
             }
             memcpy(name, arg, length);
@@ -236,24 +261,24 @@ static int parse_options(int argc, char **argv, bench_options *o)
             if (apply_option(o, name, equals + 1) != 0)
                 return -1;
         } else if (!is_value_option(arg)) {
-            fprintf(stderr, PROGRAM ": unknown option '%s'\n", arg);
+            bench_error("unknown option '%s'\n", arg);
             return -1;
         } else if (i + 1 < argc) {
             if (apply_option(o, arg, argv[++i]) != 0)
                 return -1;
         } else {
-            fprintf(stderr, PROGRAM ": option '%s' needs a value\n", arg);
+            bench_error("option '%s' needs a value\n", arg);
             return -1;
         }
     }
 
     if (!o->model_path) {
-        fprintf(stderr, PROGRAM ": no model given\n");
+        bench_error("no model given\n");
         return -1;
     }
     if (o->max_time > 0 && o->min_time > o->max_time) {
-        fprintf(stderr, PROGRAM ": --min-time %g is above --max-time %g\n",
-                o->min_time, o->max_time);
+        bench_error("--min-time %g is above --max-time %g\n",
+                    o->min_time, o->max_time);
         return -1;
     }
     return 0;
@@ -323,10 +348,10 @@ static int resolve_dims(fed_input *input, long batch, int *batched)
     size_t j, count = 1, element_size;
 
     if (input->info.rank < 0 || input->info.rank > MAX_INPUT_RANK) {
-        fprintf(stderr, PROGRAM ": input '%s' declares %s; the benchmark "
-                "needs a declared shape of rank %d at most\n",
-                input->info.name, input->info.rank < 0 ? "no shape" :
-                "a rank above the limit", MAX_INPUT_RANK);
+        bench_error("input '%s' declares %s; the benchmark "
+                    "needs a declared shape of rank %d at most\n",
+                    input->info.name, input->info.rank < 0 ? "no shape" :
+                    "a rank above the limit", MAX_INPUT_RANK);
         return -1;
     }
     input->rank = (size_t)input->info.rank;
@@ -340,8 +365,8 @@ static int resolve_dims(fed_input *input, long batch, int *batched)
         }
         input->dims[j] = d;
         if (d != 0 && count > SIZE_MAX / (size_t)d) {
-            fprintf(stderr, PROGRAM ": input '%s' is too large\n",
-                    input->info.name);
+            bench_error("input '%s' is too large\n",
+                        input->info.name);
             return -1;
         }
         count *= (size_t)d;
@@ -349,9 +374,9 @@ static int resolve_dims(fed_input *input, long batch, int *batched)
 
     element_size = onnxmini_dtype_size(input->info.dtype);
     if (element_size == 0 || count > SIZE_MAX / element_size) {
-        fprintf(stderr, PROGRAM ": input '%s' has element type %s, which the "
-                "benchmark cannot fill\n", input->info.name,
-                onnxmini_dtype_name(input->info.dtype));
+        bench_error("input '%s' has element type %s, which the "
+                    "benchmark cannot fill\n", input->info.name,
+                    onnxmini_dtype_name(input->info.dtype));
         return -1;
     }
     input->bytes = count * element_size;
@@ -371,7 +396,7 @@ static int make_inputs(const onnxmini_model *model, long batch,
     *inputs_out = inputs;
     *count_out = 0;
     if (!inputs) {
-        fprintf(stderr, PROGRAM ": out of memory\n");
+        bench_error("out of memory\n");
         return -1;
     }
     for (i = 0; i < n; i++) {
@@ -383,22 +408,22 @@ static int make_inputs(const onnxmini_model *model, long batch,
             return -1;
         input->data = malloc(input->bytes ? input->bytes : 1);
         if (!input->data) {
-            fprintf(stderr, PROGRAM ": out of memory for input '%s' (%zu "
-                    "bytes)\n", input->info.name, input->bytes);
+            bench_error("out of memory for input '%s' (%zu "
+                        "bytes)\n", input->info.name, input->bytes);
             return -1;
         }
         if (fill_random(input->info.dtype, input->data,
                         input->bytes / onnxmini_dtype_size(input->info.dtype),
                         i + 1) != 0) {
-            fprintf(stderr, PROGRAM ": input '%s' has element type %s, which "
-                    "the benchmark cannot fill\n", input->info.name,
-                    onnxmini_dtype_name(input->info.dtype));
+            bench_error("input '%s' has element type %s, which "
+                        "the benchmark cannot fill\n", input->info.name,
+                        onnxmini_dtype_name(input->info.dtype));
             return -1;
         }
     }
     if (batch != 1 && !batched) {
-        fprintf(stderr, PROGRAM ": --batch %ld cannot apply: no input of the "
-                "model has a symbolic or unknown dimension 0\n", batch);
+        bench_error("--batch %ld cannot apply: no input of the "
+                    "model has a symbolic or unknown dimension 0\n", batch);
         return -1;
     }
     return 0;
@@ -437,13 +462,13 @@ static int create_session(const onnxmini_model *model,
         if (onnxmini_session_create(model, &options, &fallback,
                                     &fallback_err) == ONNXMINI_OK) {
             onnxmini_session_destroy(fallback);
-            fprintf(stderr, PROGRAM ": --isa %s: %s\n", o->isa,
-                    err.message);
+            bench_error("--isa %s: %s\n", o->isa,
+                        err.message);
             return EXIT_ISA_UNAVAILABLE;
         }
     }
-    fprintf(stderr, PROGRAM ": cannot create a session for %s: %s\n",
-            o->model_path, err.message);
+    bench_error("cannot create a session for %s: %s\n",
+                o->model_path, err.message);
     return EXIT_FAILURE;
 }
 
@@ -457,8 +482,8 @@ static int set_inputs(onnxmini_session *session, const fed_input *inputs,
                                           inputs[i].dims, inputs[i].rank,
                                           inputs[i].data,
                                           inputs[i].bytes) != ONNXMINI_OK) {
-            fprintf(stderr, PROGRAM ": cannot set input '%s': %s\n",
-                    inputs[i].info.name, onnxmini_session_message(session));
+            bench_error("cannot set input '%s': %s\n", inputs[i].info.name,
+                        onnxmini_session_message(session));
             return -1;
         }
     return 0;
@@ -477,8 +502,8 @@ static double now_seconds(void)
 static int run_once(onnxmini_session *session)
 {
     if (onnxmini_session_run(session) != ONNXMINI_OK) {
-        fprintf(stderr, PROGRAM ": run failed: %s\n",
-                onnxmini_session_message(session));
+        bench_error("run failed: %s\n",
+                    onnxmini_session_message(session));
         return -1;
     }
     return 0;
@@ -514,7 +539,7 @@ static int measure(onnxmini_session *session, const bench_options *o,
 
     memset(stats, 0, sizeof *stats);
     if (!seconds) {
-        fprintf(stderr, PROGRAM ": out of memory\n");
+        bench_error("out of memory\n");
         return -1;
     }
 
@@ -538,7 +563,7 @@ static int measure(onnxmini_session *session, const bench_options *o,
             double *grown = realloc(seconds, 2 * capacity * sizeof *grown);
 
             if (!grown) {
-                fprintf(stderr, PROGRAM ": out of memory\n");
+                bench_error("out of memory\n");
                 goto fail;
             }
             seconds = grown;
@@ -546,8 +571,8 @@ static int measure(onnxmini_session *session, const bench_options *o,
         }
         t0 = now_seconds();
         if (onnxmini_session_run(session) != ONNXMINI_OK) {
-            fprintf(stderr, PROGRAM ": run failed: %s\n",
-                    onnxmini_session_message(session));
+            bench_error("run failed: %s\n",
+                        onnxmini_session_message(session));
             goto fail;
         }
         t1 = now_seconds();
@@ -739,7 +764,7 @@ static void print_text(const bench_report *r)
 
 /* ------------------------------------------------------------ main */
 
-int main(int argc, char **argv)
+int onnxmini_bench_main(const char *program, int argc, char **argv)
 {
     bench_options o;
     onnxmini_model *model = NULL;
@@ -751,18 +776,19 @@ int main(int argc, char **argv)
     bench_report report;
     int status = EXIT_FAILURE, parsed;
 
+    program_name = program;
     memset(&flops, 0, sizeof flops);
     parsed = parse_options(argc, argv, &o);
     if (parsed != 0) {
         if (parsed < 0)
-            fprintf(stderr, "Try '" PROGRAM " --help'.\n");
+            fprintf(stderr, "Try '%s --help'.\n", program_name);
         return parsed > 0 ? EXIT_SUCCESS : EXIT_USAGE;
     }
 
     /* Load, plan and feed. */
     if (onnxmini_model_load_file(o.model_path, &model, &err) != ONNXMINI_OK) {
         /* The library's message names the file. */
-        fprintf(stderr, PROGRAM ": %s\n", err.message);
+        bench_error("%s\n", err.message);
         return EXIT_FAILURE;
     }
     if (make_inputs(model, o.batch, &inputs, &n_inputs) != 0)
