@@ -119,8 +119,9 @@ onnxmini_status om_read_external(const void *proto, const char *base_dir,
                        "%s '%s': external data has no location", what, name);
     if (!base_dir)
         return om_fail(err, ONNXMINI_ERR_UNSUPPORTED,
-                       "%s '%s': external data '%s' needs the model's folder; "
-                       "load the model from its file",
+                       "%s '%s': external data '%s' is read from the folder "
+                       "of the file that refers to it; load that file by its "
+                       "path instead of from memory",
                        what, name, location);
     if (!location_is_safe(location))
         return om_fail(err, ONNXMINI_ERR_INVALID_MODEL,

@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,24 @@ onnxmini_status om_read_file(const char *path, const char *what, void **data,
     if (!path)
         return om_fail(err, ONNXMINI_ERR_INVALID_ARGUMENT,
                        "the %s path is NULL", what);
+    /* Only regular files: a device or a FIFO may never end. */
+    {
+#ifdef _WIN32
+        struct _stat64 info;
+        int found = _stat64(path, &info) == 0;
+        int regular = found && (info.st_mode & _S_IFMT) == _S_IFREG;
+#else
+        struct stat info;
+        int found = stat(path, &info) == 0;
+        int regular = found && S_ISREG(info.st_mode);
+#endif
+        if (!found)
+            return om_fail(err, ONNXMINI_ERR_IO, "cannot open %s file '%s': %s",
+                           what, path, strerror(errno));
+        if (!regular)
+            return om_fail(err, ONNXMINI_ERR_IO,
+                           "%s file '%s' is not a regular file", what, path);
+    }
     f = fopen(path, "rb");
     if (!f)
         return om_fail(err, ONNXMINI_ERR_IO, "cannot open %s file '%s': %s",

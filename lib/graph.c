@@ -170,11 +170,14 @@ static onnxmini_status wrong_kind(const om_node *node, const om_attr *a,
                                   int expected, onnxmini_error *err)
 {
     int n = (int)(sizeof attr_kind_names / sizeof attr_kind_names[0]);
+    if (a->type < 0 || a->type >= n)
+        return om_node_fail(err, node, ONNXMINI_ERR_INVALID_MODEL,
+                            "attribute '%s' has the unknown type %d, "
+                            "expected %s",
+                            a->name, a->type, attr_kind_names[expected]);
     return om_node_fail(err, node, ONNXMINI_ERR_INVALID_MODEL,
                         "attribute '%s' has type %s, expected %s", a->name,
-                        a->type >= 0 && a->type < n ? attr_kind_names[a->type]
-                                                    : "(unknown)",
-                        attr_kind_names[expected]);
+                        attr_kind_names[a->type], attr_kind_names[expected]);
 }
 
 onnxmini_status om_attr_int(const om_node *node, const char *name, int64_t def,

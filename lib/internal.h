@@ -27,10 +27,11 @@
  * the supported operators this library knows. */
 #define OM_MAX_ONNX_OPSET 24
 
-#if defined(__MINGW32__)
-/* MinGW's "printf" format check follows msvcrt.dll, which lacks %zu. The
- * library is built with MinGW's own C99 printf (__USE_MINGW_ANSI_STDIO,
- * which _POSIX_C_SOURCE turns on), so formats are checked as C99 ones. */
+#if defined(__MINGW32__) && !defined(__clang__)
+/* MinGW's GCC checks "printf" formats against msvcrt.dll, which lacks %zu.
+ * The library is built with MinGW's own C99 printf (__USE_MINGW_ANSI_STDIO,
+ * which _POSIX_C_SOURCE turns on), so formats are checked as C99 ones.
+ * Clang has no gnu_printf and checks "printf" as C99 already. */
 #define OM_PRINTF(fmt, args) __attribute__((format(gnu_printf, fmt, args)))
 #elif defined(__GNUC__) || defined(__clang__)
 #define OM_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))

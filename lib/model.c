@@ -223,7 +223,7 @@ onnxmini_status om_convert_tensor(const void *proto, const char *base_dir,
                        "%s '%s' has element type %d, which is not supported",
                        what, name, (int)tp->data_type);
     count64 = om_shape_count(out->dims, out->rank);
-    if (count64 < 0 || (uint64_t)count64 > SIZE_MAX / elem)
+    if (count64 < 0 || (uint64_t)count64 > OM_MAX_TENSOR_BYTES / elem)
         return om_fail(err, ONNXMINI_ERR_LIMIT, "%s '%s' has shape %s, too large",
                        what, name,
                        om_dims_str(out->dims, out->rank, shape, sizeof shape));

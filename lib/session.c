@@ -17,6 +17,7 @@
 typedef struct binding {
     const char *name;                 /* owned by the model */
     int64_t size;
+    const char *set_by;               /* the input that gave the size */
 } binding;
 
 /* What the caller set for one graph input. */
@@ -269,9 +270,10 @@ static int agrees_with_bindings(onnxmini_session *s, int index)
         b = find_binding(s, v->dim_names[i]);
         if (b->size != slot->dims[i]) {
             snprintf(s->conflict, sizeof s->conflict,
-                     "input '%s' was set with %s = %lld, but another input "
-                     "has since set %s = %lld; set '%s' again",
-                     v->name, b->name, (long long)slot->dims[i], b->name,
+                     "input '%s' was set with %s = %lld, but input '%s' has "
+                     "since set %s = %lld; set '%s' again",
+                     v->name, b->name, (long long)slot->dims[i],
+                     b->set_by ? b->set_by : "(unknown)", b->name,
                      (long long)b->size, v->name);
             return 0;
         }
@@ -1129,6 +1131,20 @@ static onnxmini_status check_input_shape(onnxmini_session *s, int index,
                                 "declared shape %s at axis %zu",
                                 v->name, given, declared, i);
     }
+    /* A name used twice within this input takes one size. */
+    for (i = 0; i < rank; i++) {
+        size_t j;
+        for (j = 0; j < i && v->dim_names[i]; j++)
+            if (v->dim_names[j] && strcmp(v->dim_names[i], v->dim_names[j]) == 0 &&
+                dims[i] != dims[j])
+                return session_fail(s, ONNXMINI_ERR_SHAPE,
+                                    "input '%s': shape %s gives the symbolic "
+                                    "dimension %s two sizes (%lld at axis %zu, "
+                                    "%lld at axis %zu)",
+                                    v->name, given, v->dim_names[i],
+                                    (long long)dims[j], j, (long long)dims[i],
+                                    i);
+    }
     for (i = 0; i < rank; i++) {
         binding *b;
         if (!v->dim_names[i])
@@ -1138,6 +1154,7 @@ static onnxmini_status check_input_shape(onnxmini_session *s, int index,
             b->size = dims[i];
             *changed = 1;
         }
+        b->set_by = v->name;
     }
     return ONNXMINI_OK;
 }

@@ -59,7 +59,9 @@ static onnxmini_status conv_infer(om_infer_ctx *ctx)
     if (w->dtype != x->dtype || (b && b->dtype != x->dtype))
         return om_node_fail(ctx->err, node, ONNXMINI_ERR_SHAPE,
                             "inputs X, W and B must have the same element "
-                            "type");
+                            "type, got %s, %s and %s",
+                            om_dtype_name(x->dtype), om_dtype_name(w->dtype),
+                            b ? om_dtype_name(b->dtype) : "(none)");
     if (x->rank < 3)
         return om_node_fail(ctx->err, node, ONNXMINI_ERR_SHAPE,
                             "input X %s needs rank 3 or more "
@@ -88,7 +90,8 @@ static onnxmini_status conv_infer(om_infer_ctx *ctx)
                             sw, (long long)w->dims[0], (long long)group);
     if (b && (b->rank != 1 || b->dims[0] != w->dims[0]))
         return om_node_fail(ctx->err, node, ONNXMINI_ERR_SHAPE,
-                            "bias B must have shape [%lld]",
+                            "bias B has shape %s, expected [%lld]",
+                            om_dims_str(b->dims, b->rank, sx, sizeof sx),
                             (long long)w->dims[0]);
 
     /* kernel_shape, when given, must agree with W. */

@@ -125,7 +125,9 @@ onnxmini_status om_conv_plan_f32(om_infer_ctx *ctx, conv_state *s)
     /* Both ways run the GEMM over packed panels of B, a chunk of columns
      * at a time: aligned, sequential loads for the micro-kernel. */
     {
-        size_t chunk = TILE_FLOATS / 2 / s->k / nr * nr;
+        /* k is 0 for a convolution of no input channels, whose output is
+         * its bias. */
+        size_t chunk = TILE_FLOATS / 2 / (s->k ? s->k : 1) / nr * nr;
         size_t cols = s->shifted_rows ? s->band_rows * s->padded_w : s->out_size;
         size_t all = (cols + nr - 1) / nr * nr;
         size_t panels;

@@ -1,0 +1,326 @@
+/*
+ * neon.c - kernels for AArch64 Advanced SIMD (NEON: 4 floats per register,
+ * 32 registers, fused multiply-add). NEON is part of every AArch64 CPU, so
+ * dispatch.c always accepts this table there. Only standard ACLE
+ * intrinsics from <arm_neon.h> are used, so that GCC, Clang and MSVC for
+ * Arm64 all build it.
+ */
+#include <arm_neon.h>
+
+#include "kernels/kernels.h"
+
+/* The GEMM tile: 8 rows by 12 columns (three registers) is 24
+ * accumulators. Per k step the kernel loads the 8 A values into two
+ * registers and the 12 B values into three, and multiplies each B
+ * register by one lane of an A register (FMLA by element), so no
+ * broadcast is needed: 24 + 2 + 3 = 29 of the 32 registers. That is 24
+ * FMAs per 5 loads, and 24 independent sums hide the FMA latency. Eight
+ * rows also match the output channels of common convolutions (8, 16, 32,
+ * 64), so few tiles carry zero rows. */
+#define MR 8
+#define NR 12
+
+static void f32_relu__neon(size_t n, const float *x, float *y)
+{
+    const float32x4_t zero = vdupq_n_f32(0.0f);
+    size_t i = 0;
+
+    /* x < 0 ? 0 : x, as the scalar kernel: the comparison is false for
+     * NaN and for -0, which both pass unchanged. */
+    for (; i + 4 <= n; i += 4) {
+        float32x4_t v = vld1q_f32(x + i);
+        vst1q_f32(y + i, vbslq_f32(vcltq_f32(v, zero), zero, v));
+    }
+    for (; i < n; i++)
+        y[i] = x[i] < 0.0f ? 0.0f : x[i];
+}
+
+static void f32_add__neon(size_t n, const float *a, size_t step_a,
+                          const float *b, size_t step_b, float *y)
+{
+    size_t i = 0;
+
+    if (step_a == 1 && step_b == 1) {
+        for (; i + 4 <= n; i += 4)
+            vst1q_f32(y + i, vaddq_f32(vld1q_f32(a + i), vld1q_f32(b + i)));
+    } else if (step_a == 1) {
+        /* b is a single broadcast value. The operands keep their order,
+         * because with two NaNs FADD returns the first one's payload. */
+        const float32x4_t s = vdupq_n_f32(b[0]);
+        for (; i + 4 <= n; i += 4)
+            vst1q_f32(y + i, vaddq_f32(vld1q_f32(a + i), s));
+    } else if (step_b == 1) {
+        const float32x4_t s = vdupq_n_f32(a[0]);
+        for (; i + 4 <= n; i += 4)
+            vst1q_f32(y + i, vaddq_f32(s, vld1q_f32(b + i)));
+    }
+    for (; i < n; i++)
+        y[i] = a[i * step_a] + b[i * step_b];
+}
+
+/* The scalar kernel's step m = m is NaN ? m : (v >= m || v is NaN) ? v : m,
+ * lane by lane: a NaN in m stays, a NaN in v replaces m, and a tie takes
+ * the later value v (so +0 and -0 come out as in the scalar kernel). */
+static inline float32x4_t nan_max(float32x4_t m, float32x4_t v)
+{
+    uint32x4_t take_v = vornq_u32(vcgeq_f32(v, m), vceqq_f32(v, v));
+    take_v = vandq_u32(take_v, vceqq_f32(m, m));
+    return vbslq_f32(take_v, v, m);
+}
+
+/* x[0], x[stride], x[2 * stride], x[3 * stride] for stride 1 to 4. The
+ * de-interleaving loads read 4 * stride floats from x. */
+static inline float32x4_t load_strided(const float *x, size_t stride)
+{
+    switch (stride) {
+    case 1:
+        return vld1q_f32(x);
+    case 2:
+        return vld2q_f32(x).val[0];
+    case 3:
+        return vld3q_f32(x).val[0];
+    default:
+        return vld4q_f32(x).val[0];
+    }
+}
+
+/* Outputs i .. i + 3 of a max_window row with a fixed stride. Inlined per
+ * stride, so that load_strided's switch folds away. */
+static inline void max_window_group(const float *w, size_t row_stride,
+                                    size_t rows, size_t cols, size_t stride,
+                                    size_t dilation, float *y)
+{
+    float32x4_t m = load_strided(w, stride);
+    size_t r, c;
+
+    for (r = 0; r < rows; r++)
+        for (c = 0; c < cols; c++)
+            m = nan_max(m, load_strided(w + r * row_stride + c * dilation,
+                                        stride));
+    vst1q_f32(y, m);
+}
+
+static void f32_max_window__neon(size_t n, const float *x, size_t row_stride,
+                                 size_t rows, size_t cols, size_t stride,
+                                 size_t dilation, float *y)
+{
+    size_t i = 0;
+
+    /* Groups of 4 outputs with at least one output after them. A strided
+     * load for outputs i .. i + 3 reads up to 4 * stride - 1 floats past
+     * the first window element of output i, and output i + 4 reads the
+     * float at 4 * stride, so every load stays inside the input. Other
+     * strides and the rest of the row take the scalar kernel. */
+    switch (stride) {
+    case 1:
+        for (; i + 4 < n; i += 4)
+            max_window_group(x + i, row_stride, rows, cols, 1, dilation,
+                             y + i);
+        break;
+    case 2:
+        for (; i + 4 < n; i += 4)
+            max_window_group(x + i * 2, row_stride, rows, cols, 2, dilation,
+                             y + i);
+        break;
+    case 3:
+        for (; i + 4 < n; i += 4)
+            max_window_group(x + i * 3, row_stride, rows, cols, 3, dilation,
+                             y + i);
+        break;
+    case 4:
+        for (; i + 4 < n; i += 4)
+            max_window_group(x + i * 4, row_stride, rows, cols, 4, dilation,
+                             y + i);
+        break;
+    default:
+        break;
+    }
+    if (i < n)
+        om_kernels_scalar.f32_max_window(n - i, x + i * stride, row_stride,
+                                         rows, cols, stride, dilation, y + i);
+}
+
+/* Applies the epilogue to 4 sums of row i, columns j .. j + 3, and stores
+ * them at c. The clamp is the scalar kernel's v < lo ? lo : v, then
+ * v > hi ? hi : v, so NaN and signed zeros come out the same. */
+static inline void store_epilogue4(float32x4_t v, const om_gemm_epilogue *ep,
+                                   size_t i, size_t j, float32x4_t lo,
+                                   float32x4_t hi, float *c)
+{
+    if (ep->bias_m)
+        v = vaddq_f32(v, vdupq_n_f32(ep->bias_m[i]));
+    if (ep->bias_n)
+        v = vaddq_f32(v, vld1q_f32(ep->bias_n + j));
+    v = vbslq_f32(vcltq_f32(v, lo), lo, v);
+    v = vbslq_f32(vcgtq_f32(v, hi), hi, v);
+    vst1q_f32(c, v);
+}
+
+/* One MR x NR tile of C: the sums in registers, then the epilogue on the
+ * valid rows x cols part. */
+static void gemm_tile(size_t k, const float *a, const float *b,
+                      const size_t *b_rows, float *c, size_t ldc, size_t rows,
+                      size_t cols, size_t i0, size_t j0,
+                      const om_gemm_epilogue *ep)
+{
+    float32x4_t acc[MR][3];
+    size_t p, i, j;
+
+    /* Main loop. Per k: A rows 0-3 in a_lo and 4-7 in a_hi, B columns in
+     * b0, b1, b2, and FMLA by element into the named accumulators, which
+     * the compiler keeps in registers. */
+    {
+        float32x4_t c00 = vdupq_n_f32(0.0f), c01 = c00, c02 = c00;
+        float32x4_t c10 = c00, c11 = c00, c12 = c00;
+        float32x4_t c20 = c00, c21 = c00, c22 = c00;
+        float32x4_t c30 = c00, c31 = c00, c32 = c00;
+        float32x4_t c40 = c00, c41 = c00, c42 = c00;
+        float32x4_t c50 = c00, c51 = c00, c52 = c00;
+        float32x4_t c60 = c00, c61 = c00, c62 = c00;
+        float32x4_t c70 = c00, c71 = c00, c72 = c00;
+
+        for (p = 0; p < k; p++, a += MR) {
+            const float *row = b + b_rows[p];
+            const float32x4_t a_lo = vld1q_f32(a), a_hi = vld1q_f32(a + 4);
+            const float32x4_t b0 = vld1q_f32(row), b1 = vld1q_f32(row + 4),
+                              b2 = vld1q_f32(row + 8);
+
+            c00 = vfmaq_laneq_f32(c00, b0, a_lo, 0);
+            c01 = vfmaq_laneq_f32(c01, b1, a_lo, 0);
+            c02 = vfmaq_laneq_f32(c02, b2, a_lo, 0);
+            c10 = vfmaq_laneq_f32(c10, b0, a_lo, 1);
+            c11 = vfmaq_laneq_f32(c11, b1, a_lo, 1);
+            c12 = vfmaq_laneq_f32(c12, b2, a_lo, 1);
+            c20 = vfmaq_laneq_f32(c20, b0, a_lo, 2);
+            c21 = vfmaq_laneq_f32(c21, b1, a_lo, 2);
+            c22 = vfmaq_laneq_f32(c22, b2, a_lo, 2);
+            c30 = vfmaq_laneq_f32(c30, b0, a_lo, 3);
+            c31 = vfmaq_laneq_f32(c31, b1, a_lo, 3);
+            c32 = vfmaq_laneq_f32(c32, b2, a_lo, 3);
+            c40 = vfmaq_laneq_f32(c40, b0, a_hi, 0);
+            c41 = vfmaq_laneq_f32(c41, b1, a_hi, 0);
+            c42 = vfmaq_laneq_f32(c42, b2, a_hi, 0);
+            c50 = vfmaq_laneq_f32(c50, b0, a_hi, 1);
+            c51 = vfmaq_laneq_f32(c51, b1, a_hi, 1);
+            c52 = vfmaq_laneq_f32(c52, b2, a_hi, 1);
+            c60 = vfmaq_laneq_f32(c60, b0, a_hi, 2);
+            c61 = vfmaq_laneq_f32(c61, b1, a_hi, 2);
+            c62 = vfmaq_laneq_f32(c62, b2, a_hi, 2);
+            c70 = vfmaq_laneq_f32(c70, b0, a_hi, 3);
+            c71 = vfmaq_laneq_f32(c71, b1, a_hi, 3);
+            c72 = vfmaq_laneq_f32(c72, b2, a_hi, 3);
+        }
+        acc[0][0] = c00, acc[0][1] = c01, acc[0][2] = c02;
+        acc[1][0] = c10, acc[1][1] = c11, acc[1][2] = c12;
+        acc[2][0] = c20, acc[2][1] = c21, acc[2][2] = c22;
+        acc[3][0] = c30, acc[3][1] = c31, acc[3][2] = c32;
+        acc[4][0] = c40, acc[4][1] = c41, acc[4][2] = c42;
+        acc[5][0] = c50, acc[5][1] = c51, acc[5][2] = c52;
+        acc[6][0] = c60, acc[6][1] = c61, acc[6][2] = c62;
+        acc[7][0] = c70, acc[7][1] = c71, acc[7][2] = c72;
+    }
+
+    /* A partial tile goes through the shared scalar epilogue. */
+    if (rows < MR || cols < NR) {
+        float tile[MR * NR];
+        for (i = 0; i < MR; i++)
+            for (j = 0; j < 3; j++)
+                vst1q_f32(tile + i * NR + j * 4, acc[i][j]);
+        om_gemm_store_tile(tile, NR, rows, cols, i0, j0, ep, c, ldc);
+        return;
+    }
+    {
+        const float32x4_t lo = vdupq_n_f32(ep->lo), hi = vdupq_n_f32(ep->hi);
+        for (i = 0; i < MR; i++)
+            for (j = 0; j < 3; j++)
+                store_epilogue4(acc[i][j], ep, i0 + i, j0 + j * 4, lo, hi,
+                                c + i * ldc + j * 4);
+    }
+}
+
+/* One row of C for four panels of B (48 columns), for a single row (a
+ * MatMul of one vector), where an 8-row tile would spend 7/8 of its work
+ * on zero rows. The row's A values are a[p * MR]. */
+static void gemm_row4(size_t k, const float *a, const float *b,
+                      const size_t *b_rows, size_t b_tile_stride, float *c,
+                      size_t j0, const om_gemm_epilogue *ep)
+{
+    float32x4_t acc[12];
+    const float32x4_t lo = vdupq_n_f32(ep->lo), hi = vdupq_n_f32(ep->hi);
+    size_t p, t, u;
+
+    for (t = 0; t < 12; t++)
+        acc[t] = vdupq_n_f32(0.0f);
+    for (p = 0; p < k; p++) {
+        const float av = a[p * MR];
+        const size_t r = b_rows[p];
+        /* Twelve independent sums: enough to hide the FMA latency. */
+        for (t = 0; t < 4; t++)
+            for (u = 0; u < 3; u++)
+                acc[t * 3 + u] = vfmaq_n_f32(
+                    acc[t * 3 + u],
+                    vld1q_f32(b + t * b_tile_stride + r + u * 4), av);
+    }
+    for (t = 0; t < 12; t++)
+        store_epilogue4(acc[t], ep, 0, j0 + 4 * t, lo, hi, c + 4 * t);
+}
+
+/* One row of C for one panel of B: the columns past the last group of four
+ * panels, and every column when n < 4 * NR. */
+static void gemm_row1(size_t k, const float *a, const float *b,
+                      const size_t *b_rows, float *c, size_t cols, size_t j0,
+                      const om_gemm_epilogue *ep)
+{
+    float32x4_t s0 = vdupq_n_f32(0.0f), s1 = s0, s2 = s0;
+    float tile[NR];
+    size_t p;
+
+    for (p = 0; p < k; p++) {
+        const float av = a[p * MR];
+        const float *row = b + b_rows[p];
+        s0 = vfmaq_n_f32(s0, vld1q_f32(row), av);
+        s1 = vfmaq_n_f32(s1, vld1q_f32(row + 4), av);
+        s2 = vfmaq_n_f32(s2, vld1q_f32(row + 8), av);
+    }
+    vst1q_f32(tile, s0);
+    vst1q_f32(tile + 4, s1);
+    vst1q_f32(tile + 8, s2);
+    om_gemm_store_tile(tile, NR, 1, cols, 0, j0, ep, c, 0);
+}
+
+static void f32_gemm__neon(size_t m, size_t n, size_t k,
+                           const float *a_packed, const float *b,
+                           const size_t *b_rows, size_t b_tile_stride,
+                           float *c, size_t ldc, const om_gemm_epilogue *ep)
+{
+    size_t i0, j0;
+
+    /* A vector times a matrix: four panels at once, then one at a time. */
+    if (m == 1) {
+        size_t whole = n / (4 * NR) * (4 * NR);
+        for (j0 = 0; j0 < whole; j0 += 4 * NR)
+            gemm_row4(k, a_packed, b + j0 / NR * b_tile_stride, b_rows,
+                      b_tile_stride, c + j0, j0, ep);
+        for (j0 = whole; j0 < n; j0 += NR)
+            gemm_row1(k, a_packed, b + j0 / NR * b_tile_stride, b_rows,
+                      c + j0, n - j0 < NR ? n - j0 : NR, j0, ep);
+        return;
+    }
+
+    for (i0 = 0; i0 < m; i0 += MR)
+        for (j0 = 0; j0 < n; j0 += NR)
+            gemm_tile(k, a_packed + i0 * k, b + j0 / NR * b_tile_stride,
+                      b_rows, c + i0 * ldc + j0, ldc,
+                      m - i0 < MR ? m - i0 : MR, n - j0 < NR ? n - j0 : NR,
+                      i0, j0, ep);
+}
+
+const om_kernels om_kernels_neon = {
+    "neon",
+    f32_relu__neon,
+    f32_add__neon,
+    f32_max_window__neon,
+    MR,
+    NR,
+    f32_gemm__neon,
+};
