@@ -6,6 +6,8 @@
 #                        per kernel instruction set the CPU has
 #   make check-sanitize  the same under AddressSanitizer and UBSan
 #   make check-python    the Python package's tests, against build/'s library
+#   make check-windows   cross-build for Windows, test under Wine
+#   make check-portable  strict C11 and MSVC-target syntax checks of lib/
 #   make bench           benchmark, then write docs/BENCHMARKS.md
 #   make install         PREFIX, DESTDIR, LIBDIR and INCLUDEDIR are honoured
 #
@@ -282,6 +284,24 @@ bench: bench-models $(BUILD)/bin/onnxmini-bench
 	    --models "$(BENCH_DIR)" --max-time $(BENCH_MAX_TIME) \
 	    --peak-gflops $(BENCH_PEAK_GFLOPS) --cc "$(CC)" \
 	    --cflags "$(CFLAGS)" --output docs/BENCHMARKS.md
+
+# ---------------------------------------------------------------- Windows
+# check-windows cross-builds the library, the tests, the conformance runner
+# and the MNIST classifier for x86-64 Windows with MinGW-w64 into
+# build-windows/ and runs them under Wine once per instruction set;
+# check-windows-arm64 does the same for Windows on Arm with Clang and
+# Wine under QEMU (not finished: see docs/WINDOWS.md). check-portable compiles lib/ as strict C11 with GCC
+# and MinGW, and checks its syntax with Clang for the x64 and Arm64 MSVC
+# targets. docs/WINDOWS.md describes all three.
+.PHONY: check-windows check-windows-arm64 check-portable
+check-windows:
+	@sh tools/check-windows.sh
+
+check-windows-arm64:
+	@sh tools/check-windows.sh arm64
+
+check-portable:
+	@sh tools/check-portable.sh
 
 # ---------------------------------------------------------------- python
 # The Python package in python/ (pure Python over ctypes) tested with
