@@ -6,6 +6,9 @@
  *
  * The classifier is found at $ONNXMINI_BUILD_DIR/bin/mnist_classify
  * (default build/bin/mnist_classify, relative to the working directory).
+ * When ONNXMINI_TEST_RUNNER is set (see tests/run-tests.sh), its value is
+ * put before the classifier's path in the shell command, so that an
+ * emulator such as qemu-aarch64 runs it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -39,14 +42,17 @@ static char *classifier_path(void)
 static int classify(const char *model, const char *image)
 {
     char *program = classifier_path();
+    const char *runner = getenv("ONNXMINI_TEST_RUNNER");
     char command[4096], output[8192];
     size_t got;
     const char *digit;
     FILE *p;
     int status;
 
-    snprintf(command, sizeof command, "'%s' --json --model '%s' '%s'", program,
-             model, image);
+    if (!runner)
+        runner = "";
+    snprintf(command, sizeof command, "%s '%s' --json --model '%s' '%s'",
+             runner, program, model, image);
     free(program);
     p = popen(command, "r");
     assert_non_null(p);

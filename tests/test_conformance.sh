@@ -3,6 +3,9 @@
 # must pass, and the whole suite must run without a crash.
 #
 # Usage: tests/test_conformance.sh [BUILD]
+#
+# ONNXMINI_TEST_RUNNER, when set, prefixes the conformance runner's command
+# (see run-tests.sh).
 
 build=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,7 +17,10 @@ if [ ! -d "$data/node" ]; then
     exit 1
 fi
 log=$(mktemp)
-"$build/bin/onnxmini-conformance" --expect "$top/tests/conformance-expected.txt" \
+# ONNXMINI_TEST_RUNNER (see run-tests.sh) is split at blanks on purpose.
+# shellcheck disable=SC2086
+${ONNXMINI_TEST_RUNNER:-} "$build/bin/onnxmini-conformance" \
+    --expect "$top/tests/conformance-expected.txt" \
     "$data/node" "$data/pytorch-converted" "$data/pytorch-operator" \
     "$data/simple" >"$log"
 status=$?

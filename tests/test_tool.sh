@@ -10,12 +10,15 @@
 #
 # The MNIST checks need ONNXMINI_DATA_DIR; they are skipped when it is
 # unset, unless CI is "true". The backend tests come from the Debian
-# package libonnx-testdata (or ONNX_TESTDATA).
+# package libonnx-testdata (or ONNX_TESTDATA). ONNXMINI_TEST_RUNNER, when
+# set, prefixes every command that runs a built program (see run-tests.sh).
 
 build=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
 tool=$build/bin/onnxmini
 conformance=$build/bin/onnxmini-conformance
+# Split at blanks on purpose: the runner is a command and its arguments.
+runner=${ONNXMINI_TEST_RUNNER:-}
 testdata=${ONNX_TESTDATA:-/usr/share/libonnx-testdata/data}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -34,7 +37,8 @@ expect() {
     want=$1
     name=$2
     shift 2
-    "$@" >"$work/stdout" 2>"$work/stderr"
+    # shellcheck disable=SC2086
+    $runner "$@" >"$work/stdout" 2>"$work/stderr"
     got=$?
     if [ "$got" -ne "$want" ]; then
         fail "$name: exit status $got, expected $want ($*)"
@@ -54,7 +58,8 @@ expect() {
 differs() {
     name=$1
     shift
-    "$@" >"$work/stdout" 2>"$work/stderr"
+    # shellcheck disable=SC2086
+    $runner "$@" >"$work/stdout" 2>"$work/stderr"
     got=$?
     if [ "$got" -ne 1 ] || [ -s "$work/stderr" ]; then
         fail "$name: exit status $got, expected 1 and no message ($*)"
@@ -277,13 +282,13 @@ else
         layout=$work/layout/$name
         out=$layout/test_data_set_0
         n_tests=$((n_tests + 1))
-        if ! "$tool" run "$dir/model.onnx" --input-dir "$dir/test_data_set_0" \
+        if ! $runner "$tool" run "$dir/model.onnx" --input-dir "$dir/test_data_set_0" \
             --output-dir "$out" >"$work/run.log" 2>&1; then
             fail "run $test: $(cat "$work/run.log")"
             continue
         fi
         for expected in "$dir"/test_data_set_0/output_*.pb; do
-            if ! "$tool" compare "$out/${expected##*/}" "$expected" \
+            if ! $runner "$tool" compare "$out/${expected##*/}" "$expected" \
                 >"$work/compare.log" 2>&1; then
                 fail "run $test: ${expected##*/}: $(cat "$work/compare.log")"
                 continue 2
@@ -299,7 +304,7 @@ else
     if [ "$n_tests" -lt 50 ]; then
         fail "only $n_tests tests listed in tests/conformance-expected.txt"
     fi
-    if "$conformance" "$work/layout" >"$work/layout.log" 2>&1 &&
+    if $runner "$conformance" "$work/layout" >"$work/layout.log" 2>&1 &&
         grep -q "^$n_tests passed, 0 failed, 0 skipped\$" "$work/layout.log"; then
         passed=$((passed + 1))
     else

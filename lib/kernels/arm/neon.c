@@ -84,6 +84,16 @@ static inline float32x4_t load_strided(const float *x, size_t stride)
     }
 }
 
+/* x[0], x[stride], x[2 * stride], x[3 * stride] for any stride, one lane
+ * at a time: four loads, but none past the last of the four elements. */
+static inline float32x4_t load_gathered(const float *x, size_t stride)
+{
+    float32x4_t v = vld1q_dup_f32(x);
+    v = vld1q_lane_f32(x + stride, v, 1);
+    v = vld1q_lane_f32(x + 2 * stride, v, 2);
+    return vld1q_lane_f32(x + 3 * stride, v, 3);
+}
+
 /* Outputs i .. i + 3 of a max_window row with a fixed stride. Inlined per
  * stride, so that load_strided's switch folds away. */
 static inline void max_window_group(const float *w, size_t row_stride,
@@ -109,8 +119,7 @@ static void f32_max_window__neon(size_t n, const float *x, size_t row_stride,
     /* Groups of 4 outputs with at least one output after them. A strided
      * load for outputs i .. i + 3 reads up to 4 * stride - 1 floats past
      * the first window element of output i, and output i + 4 reads the
-     * float at 4 * stride, so every load stays inside the input. Other
-     * strides and the rest of the row take the scalar kernel. */
+     * float at 4 * stride, so every load stays inside the input. */
     switch (stride) {
     case 1:
         for (; i + 4 < n; i += 4)
@@ -134,6 +143,20 @@ static void f32_max_window__neon(size_t n, const float *x, size_t row_stride,
         break;
     default:
         break;
+    }
+
+    /* The last whole groups, and every group of a stride above 4: lanes
+     * loaded one by one, which still beats the scalar kernel's compare and
+     * select per output. */
+    for (; i + 4 <= n; i += 4) {
+        const float *w = x + i * stride;
+        float32x4_t m = load_gathered(w, stride);
+        size_t r, c;
+        for (r = 0; r < rows; r++)
+            for (c = 0; c < cols; c++)
+                m = nan_max(m, load_gathered(w + r * row_stride + c * dilation,
+                                             stride));
+        vst1q_f32(y + i, m);
     }
     if (i < n)
         om_kernels_scalar.f32_max_window(n - i, x + i * stride, row_stride,
@@ -253,13 +276,17 @@ static void gemm_row4(size_t k, const float *a, const float *b,
         acc[t] = vdupq_n_f32(0.0f);
     for (p = 0; p < k; p++) {
         const float av = a[p * MR];
-        const size_t r = b_rows[p];
-        /* Twelve independent sums: enough to hide the FMA latency. */
+        /* Row p of each panel through its own pointer, so that the loads
+         * take constant offsets. Twelve independent sums: enough to hide
+         * the FMA latency. */
+        const float *panel[4];
+        panel[0] = b + b_rows[p];
+        for (t = 1; t < 4; t++)
+            panel[t] = panel[t - 1] + b_tile_stride;
         for (t = 0; t < 4; t++)
             for (u = 0; u < 3; u++)
-                acc[t * 3 + u] = vfmaq_n_f32(
-                    acc[t * 3 + u],
-                    vld1q_f32(b + t * b_tile_stride + r + u * 4), av);
+                acc[t * 3 + u] = vfmaq_n_f32(acc[t * 3 + u],
+                                             vld1q_f32(panel[t] + u * 4), av);
     }
     for (t = 0; t < 12; t++)
         store_epilogue4(acc[t], ep, 0, j0 + 4 * t, lo, hi, c + 4 * t);
