@@ -105,6 +105,7 @@ static void usage(FILE *out)
 "                     or unknown (default 1); other unknown dimensions get 1\n"
 "  --threads T        intra-op threads of the session (default 1)\n"
 "  --isa X            kernel instruction set: scalar, sse2, avx2, avx512\n"
+"                     on x86-64, scalar or neon on aarch64\n"
 "                     (default: the library's choice)\n"
 "  --warmup W         untimed runs before the timed ones (default 10)\n"
 "  --iterations K     timed runs (default 200)\n"

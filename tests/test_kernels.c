@@ -1158,8 +1158,9 @@ static void gemm_check(arena *pool, const om_kernels *t, const gemm_case *gc,
 }
 
 /* Runs base_case for every table over sizes around its tile: m in
- * {1, mr-1, mr, mr+1, 2mr, 2mr+3}, n in {1, nr-1, nr, nr+1, 2nr, 3nr+5} and
- * k in {0, 1, 2, 7, 64, 257}. */
+ * {1, mr-1, mr, mr+1, 2mr, 2mr+3}, n in {1, nr-1, nr, nr+1, 2nr, 3nr+5,
+ * 4nr, 4nr+1, 9nr+5} (from 4nr on, the one-row path that takes four
+ * panels at a time) and k in {0, 1, 2, 7, 64, 257}. */
 static void gemm_all_sizes(arena *pool, const gemm_case *base_case,
                            uint32_t seed)
 {
@@ -1171,10 +1172,11 @@ static void gemm_all_sizes(arena *pool, const gemm_case *base_case,
     for (t = 0; t < count; t++) {
         const size_t mr = tables[t]->gemm_mr, nr = tables[t]->gemm_nr;
         const size_t ms[] = {1, mr - 1, mr, mr + 1, 2 * mr, 2 * mr + 3};
-        const size_t ns[] = {1, nr - 1, nr, nr + 1, 2 * nr, 3 * nr + 5};
+        const size_t ns[] = {1,      nr - 1, nr,         nr + 1,    2 * nr,
+                             3 * nr + 5, 4 * nr, 4 * nr + 1, 9 * nr + 5};
 
         for (im = 0; im < 6; im++)
-            for (in = 0; in < 6; in++)
+            for (in = 0; in < sizeof ns / sizeof ns[0]; in++)
                 for (ik = 0; ik < 6; ik++) {
                     gemm_case gc = *base_case;
                     gc.m = ms[im];
