@@ -236,7 +236,10 @@ demo: deps
 check: deps
 	@$(MAKE) --no-print-directory all
 	@sh tools/fetch-data.sh
+	@sh tools/install-deps.sh $(PYTHON_DEPS)
+	@$(MAKE) --no-print-directory bench-models >/dev/null
 	@ONNXMINI_DATA_DIR="$(DATA_DIR)" ONNXMINI_TEST_ISAS=all \
+	    ONNXMINI_BENCH_MODELS="$(abspath $(BENCH_DIR))" \
 	    sh tests/run-tests.sh $(BUILD)
 	@ONNXMINI_DATA_DIR="$(DATA_DIR)" sh tests/check-install.sh $(BUILD)
 	@$(MAKE) --no-print-directory check-python

@@ -256,6 +256,43 @@ static void test_threads_network_identical(void **state)
     onnxmini_model_free(model);
 }
 
+/* Every model in the folder named by ONNXMINI_BENCH_MODELS (make check
+ * points it at the generated benchmark models: the MNIST graph with a
+ * symbolic batch, the CIFAR-size CNN and the VGG-style block), at batch 1
+ * and 2. Skipped when the variable is unset, as in the cross-platform
+ * runs, where these large models would take minutes under emulation. */
+static void test_threads_bench_models_identical(void **state)
+{
+    static const char *const names[] = {"mnist.onnx", "cifar_cnn.onnx",
+                                        "vgg_block.onnx"};
+    const char *dir = getenv("ONNXMINI_BENCH_MODELS");
+    size_t i;
+
+    (void)state;
+    if (!dir || !dir[0])
+        skip();
+    for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char path[1024];
+        onnxmini_model *model = NULL;
+        onnxmini_error err;
+        int64_t dims[8], batch;
+
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        if (onnxmini_model_load_file(path, &model, &err) != ONNXMINI_OK)
+            fail_msg("%s", err.message);
+        for (batch = 1; batch <= 2; batch++) {
+            char label[1100];
+            feed f;
+            float *data = fill_feed(model, batch, &f, dims);
+            snprintf(label, sizeof label, "%s, batch %lld", names[i],
+                     (long long)batch);
+            check_threads(model, &f, label);
+            free(data);
+        }
+        onnxmini_model_free(model);
+    }
+}
+
 /* Sessions of one model on four threads at once. */
 typedef struct concurrent {
     const onnxmini_model *model;
@@ -345,6 +382,7 @@ int main(void)
         cmocka_unit_test(test_threads_conformance_identical),
         cmocka_unit_test(test_threads_mnist_identical),
         MB_TEST(test_threads_network_identical),
+        cmocka_unit_test(test_threads_bench_models_identical),
         cmocka_unit_test(test_threads_shared_model_sessions),
     };
     return cmocka_run_group_tests_name("threads", tests, NULL, NULL);
