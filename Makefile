@@ -5,6 +5,7 @@
 #   make check           unit, loader, API, model and conformance tests, once
 #                        per kernel instruction set the CPU has
 #   make check-sanitize  the same under AddressSanitizer and UBSan
+#   make check-tsan      the thread tests under ThreadSanitizer
 #   make check-arm64     cross-compile for aarch64, test under qemu-aarch64
 #   make check-python    the Python package's tests, against build/'s library
 #   make check-windows   cross-build for Windows, test under Wine
@@ -122,7 +123,8 @@ ONNX_TESTDATA ?= /usr/share/libonnx-testdata/data
 CONFORMANCE_DIRS := $(addprefix $(ONNX_TESTDATA)/,node pytorch-converted \
                     pytorch-operator simple)
 
-.PHONY: all lib deps demo check check-valgrind check-sanitize conformance-all \
+.PHONY: all lib deps demo check check-valgrind check-sanitize check-tsan \
+        conformance-all \
         test data install uninstall clean
 all: lib $(PROGRAMS) $(TEST_BIN)
 
@@ -263,6 +265,16 @@ check-sanitize: deps
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    ONNXMINI_DATA_DIR="$(DATA_DIR)" sh tests/run-tests.sh build-asan
+
+# The thread pool and several sessions sharing one model, under
+# ThreadSanitizer: any data race fails.
+check-tsan: deps
+	@$(MAKE) --no-print-directory BUILD=build-tsan \
+	    CFLAGS="-O1 -g -fsanitize=thread" LDFLAGS="-fsanitize=thread" \
+	    build-tsan/tests/test_threads
+	@sh tools/fetch-data.sh --quiet
+	TSAN_OPTIONS=halt_on_error=1 ONNXMINI_DATA_DIR="$(DATA_DIR)" \
+	    build-tsan/tests/test_threads
 
 # The classifier on ten MNIST digits under valgrind's memcheck: any error or
 # leak fails.
