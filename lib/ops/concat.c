@@ -93,6 +93,11 @@ static onnxmini_status concat_run(const om_run_ctx *ctx)
     size_t o, out_row = s->outer ? ctx->out[0]->bytes / s->outer : 0;
     int i;
 
+    /* An empty output (some axis of size 0) has nothing to copy, however
+     * many outer indices its other axes count. */
+    if (ctx->out[0]->bytes == 0)
+        return ONNXMINI_OK;
+
     /* Each input contributes one block per outer index, in order. */
     for (o = 0; o < s->outer; o++) {
         unsigned char *dst = y + o * out_row;

@@ -76,7 +76,11 @@ onnxmini_status om_conv_plan_f32(om_infer_ctx *ctx, conv_state *s)
     if (s->shifted_rows) {
         int64_t side = win->pad_begin[1] > win->pad_end[1] ? win->pad_begin[1]
                                                            : win->pad_end[1];
-        size_t pw = (size_t)(win->in[1] + side);
+        /* A row holds at least one output row: pads wider than the
+         * kernel make the output wider than the input plus one pad. */
+        size_t pw = (size_t)(win->in[1] + side) > (size_t)win->out[1]
+                        ? (size_t)(win->in[1] + side)
+                        : (size_t)win->out[1];
         /* The kernel's extra input rows, plus one zero row that the last
          * row's right padding runs into. */
         size_t extra = (size_t)((win->kernel[0] - 1) * win->dilation[0]) + 1;

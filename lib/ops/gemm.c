@@ -25,6 +25,7 @@ typedef struct gemm_state {
     size_t m, n, k;
     int trans_a, trans_b;
     float alpha, beta;
+    int64_t alpha_int, beta_int;      /* for the integer types */
     om_bcast c;                       /* C against [M, N] */
     int has_c;
     int b_packed;                     /* B packed once in ctx->packed */
@@ -134,8 +135,28 @@ static onnxmini_status gemm_infer(om_infer_ctx *ctx)
     s->trans_a = ta != 0;
     s->trans_b = tb != 0;
     st = om_tensor_set_shape(ctx->out[0], a->dtype, out, 2, ctx->err);
-    if (st != ONNXMINI_OK || a->dtype != ONNXMINI_FLOAT)
+    if (st != ONNXMINI_OK)
         return st;
+
+    /* Integer types scale by whole numbers: a fraction, or a value past
+     * 2^31, has no defined meaning for them. */
+    if (a->dtype != ONNXMINI_FLOAT && a->dtype != ONNXMINI_DOUBLE) {
+        float v[2];
+        int i;
+        v[0] = s->alpha;
+        v[1] = s->beta;
+        for (i = 0; i < 2; i++)
+            if (!(v[i] == floorf(v[i])) || fabsf(v[i]) > 2147483648.0f)
+                return om_node_fail(ctx->err, node, ONNXMINI_ERR_INVALID_MODEL,
+                                    "attribute '%s' is %g; for %s it must be "
+                                    "a whole number of at most 2^31",
+                                    i ? "beta" : "alpha", (double)v[i],
+                                    om_dtype_name(a->dtype));
+        s->alpha_int = (int64_t)s->alpha;
+        s->beta_int = (int64_t)s->beta;
+    }
+    if (a->dtype != ONNXMINI_FLOAT)
+        return ONNXMINI_OK;
 
     /* Float: B's row offsets (and B itself when constant) packed once, A
      * packed per run. */
@@ -198,24 +219,45 @@ typedef struct scale_rows {
 
 SCALE_ROW(scale_f32, float)
 SCALE_ROW(scale_f64, double)
-SCALE_ROW(scale_i32, int32_t)
-SCALE_ROW(scale_i64, int64_t)
-SCALE_ROW(scale_u32, uint32_t)
-SCALE_ROW(scale_u64, uint64_t)
 
-/* Other types: a plain triple loop over the transposed operands. */
-#define GEMM_LOOP(T)                                                         \
+/* Integers: whole-number alpha and beta, products that wrap around (in
+ * the unsigned type of the same width, where overflow is defined). */
+#define SCALE_ROW_INT(name, T, U)                                            \
+    static void name(void *ctx, size_t n, size_t oy, size_t sy, size_t oc,   \
+                     size_t sc, size_t oo)                                   \
+    {                                                                        \
+        const scale_rows *r = ctx;                                           \
+        T *y = (T *)r->y;                                                    \
+        const T *c = (const T *)r->c + oc;                                   \
+        const U alpha = (U)r->s->alpha_int, beta = (U)r->s->beta_int;        \
+        size_t i;                                                            \
+        (void)oy;                                                            \
+        (void)sy;                                                            \
+        for (i = 0; i < n; i++)                                              \
+            y[oo + i] = (T)(alpha * (U)y[oo + i] + beta * (U)c[i * sc]);     \
+    }
+
+SCALE_ROW_INT(scale_i32, int32_t, uint32_t)
+SCALE_ROW_INT(scale_i64, int64_t, uint64_t)
+SCALE_ROW_INT(scale_u32, uint32_t, uint32_t)
+SCALE_ROW_INT(scale_u64, uint64_t, uint64_t)
+
+/* Other types: a plain triple loop over the transposed operands; integer
+ * sums wrap around, computed in the unsigned type U. */
+#define GEMM_LOOP(T, U)                                                      \
     do {                                                                     \
         const T *a = ctx->in[0]->data, *b = ctx->in[1]->data;                \
         T *y = ctx->out[0]->data;                                            \
         size_t i, j, p;                                                      \
         for (i = 0; i < s->m; i++)                                           \
             for (j = 0; j < s->n; j++) {                                     \
-                T acc = 0;                                                   \
+                U acc = 0;                                                   \
                 for (p = 0; p < s->k; p++)                                   \
-                    acc += (s->trans_a ? a[p * s->m + i] : a[i * s->k + p]) * \
-                           (s->trans_b ? b[j * s->k + p] : b[p * s->n + j]);  \
-                y[i * s->n + j] = acc;                                       \
+                    acc += (U)(s->trans_a ? a[p * s->m + i]                  \
+                                          : a[i * s->k + p]) *               \
+                           (U)(s->trans_b ? b[j * s->k + p]                  \
+                                          : b[p * s->n + j]);                \
+                y[i * s->n + j] = (T)acc;                                    \
             }                                                                \
     } while (0)
 
@@ -248,15 +290,15 @@ static onnxmini_status gemm_run(const om_run_ctx *ctx)
         kt->f32_gemm(s->m, s->n, s->k, a_packed, b_packed, ctx->packed,
                      s->k * kt->gemm_nr, ctx->out[0]->data, s->n, &ep);
     } else if (dtype == ONNXMINI_DOUBLE) {
-        GEMM_LOOP(double);
+        GEMM_LOOP(double, double);
     } else if (dtype == ONNXMINI_INT32) {
-        GEMM_LOOP(int32_t);
+        GEMM_LOOP(int32_t, uint32_t);
     } else if (dtype == ONNXMINI_INT64) {
-        GEMM_LOOP(int64_t);
+        GEMM_LOOP(int64_t, uint64_t);
     } else if (dtype == ONNXMINI_UINT32) {
-        GEMM_LOOP(uint32_t);
+        GEMM_LOOP(uint32_t, uint32_t);
     } else {
-        GEMM_LOOP(uint64_t);
+        GEMM_LOOP(uint64_t, uint64_t);
     }
 
     /* alpha and beta * C, after the product. */
