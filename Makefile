@@ -6,11 +6,12 @@
 #                        per kernel instruction set the CPU has
 #   make check-sanitize  the same under AddressSanitizer and UBSan
 #   make check-tsan      the thread tests under ThreadSanitizer
-#   make check-arm64     cross-compile for aarch64, test under qemu-aarch64
-#   make check-python    the Python package's tests, against build/'s library
 #   make check-windows   cross-build for Windows, test under Wine
 #   make check-portable  strict C11 and MSVC-target syntax checks of lib/
+#   make check-arm64     cross-compile for aarch64, test under qemu-aarch64
+#   make check-python    the Python package's tests, against build/'s library
 #   make bench           benchmark, then write docs/BENCHMARKS.md
+#   make fuzz            run each fuzz target FUZZ_SECONDS seconds (default 60)
 #   make install         PREFIX, DESTDIR, LIBDIR and INCLUDEDIR are honoured
 #
 # Standard variables: CC, CFLAGS, CPPFLAGS, LDFLAGS, PREFIX, DESTDIR.
@@ -394,6 +395,75 @@ check-python: lib $(BUILD)/bin/mnist_classify
 	    echo "check-python: pytest collected no tests" >&2; \
 	fi; \
 	exit $$status
+
+# ---------------------------------------------------------------- fuzzing
+# make fuzz builds the library and the fuzz targets of tests/fuzz/ into
+# FUZZ_BUILD with clang's libFuzzer, AddressSanitizer and UBSan, collects
+# the seed corpora (tests/fuzz/make-corpus.sh) and runs each target for
+# FUZZ_SECONDS seconds, one after the other (tests/fuzz/run-fuzzers.sh).
+# A crash, leak, timeout or broken contract fails; docs/FUZZING.md has the
+# details. The normal build links the same targets with tests/fuzz/replay.c
+# into $(BUILD)/tests/fuzz/, and make check replays tests/fuzz/regressions/
+# through them (tests/test_fuzz_regressions.sh).
+.PHONY: fuzz fuzz-build
+FUZZ_TARGETS := model tensor graph
+FUZZ_BUILD ?= build-fuzz
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+# Debian 12's clang is version 14; its libFuzzer is in libclang-rt-14-dev.
+# dpkg-dev unpacks the protobuf-c source package (see below).
+FUZZ_DEPS ?= clang libclang-rt-14-dev dpkg-dev
+FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
+               -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_SUPPORT_OBJ := $(BUILD)/obj/tests/fuzz/fuzz_support.o
+FUZZ_REPLAY := $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz/replay-%)
+
+all: $(FUZZ_REPLAY)
+
+$(FUZZ_REPLAY): $(BUILD)/tests/fuzz/replay-%: $(BUILD)/obj/tests/fuzz/fuzz_%.o \
+                $(FUZZ_SUPPORT_OBJ) $(BUILD)/obj/tests/fuzz/replay.o \
+                $(STATIC_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $(CFLAGS) -o $@ $(filter %.o,$^) $(STATIC_LIB) \
+	    $(LIB_DEPS)
+
+# The libFuzzer programs; fuzz-build makes them with BUILD=$(FUZZ_BUILD),
+# and with the instrumented protobuf-c object in LIB_DEPS.
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(FUZZ_SUPPORT_OBJ) \
+                      $(STATIC_LIB) $(filter %.o,$(LIB_DEPS))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $(CFLAGS) -fsanitize=fuzzer -o $@ \
+	    $(BUILD)/obj/tests/fuzz/fuzz_$*.o $(FUZZ_SUPPORT_OBJ) $(STATIC_LIB) \
+	    $(LIB_DEPS)
+
+# protobuf-c's runtime (one C file) is built from Debian's source package
+# with the same instrumentation and linked in place of the system's
+# libprotobuf-c, so that the fuzzers get coverage feedback inside the
+# parser too. tools/debian-source.sh fetches it through a private APT
+# configuration under $(FUZZ_BUILD)/debian. UBSan is off for that file:
+# protobuf-c 1.4.1 shifts a signed int out of range when it parses a field
+# number above 2^24 (parse_tag_and_wiretype), which every run would report
+# in code that is not this project's.
+FUZZ_PROTOBUF_OBJ := $(FUZZ_BUILD)/obj/protobuf-c.o
+
+$(FUZZ_PROTOBUF_OBJ):
+	@mkdir -p $(dir $@)
+	tree=$$(sh tools/debian-source.sh $(FUZZ_BUILD)/debian protobuf-c) && \
+	    $(FUZZ_CC) $(FUZZ_CFLAGS) -fno-sanitize=undefined -w \
+	    -c "$$tree/protobuf-c/protobuf-c.c" -o $@
+
+fuzz-build: deps
+	@sh tools/install-deps.sh $(FUZZ_DEPS)
+	@$(MAKE) --no-print-directory $(FUZZ_PROTOBUF_OBJ)
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) \
+	    CFLAGS="$(FUZZ_CFLAGS)" \
+	    LIB_DEPS="$(FUZZ_PROTOBUF_OBJ) -lm -pthread" \
+	    $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz/fuzz_%)
+
+fuzz: fuzz-build
+	sh tests/fuzz/make-corpus.sh $(FUZZ_BUILD) "$(DATA_DIR)" \
+	    "$(ONNX_TESTDATA)"
+	sh tests/fuzz/run-fuzzers.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 test: check
 

@@ -371,9 +371,11 @@ static om_run_ctx node_run_ctx(onnxmini_session *s, int n, void *scratch)
     ctx.n_out = node->n_outputs;
     ctx.state = s->states + s->state_offset[n];
     ctx.scratch = scratch;
+    /* Operators may offset these pointers by zero bytes; a null pointer
+     * would make even that undefined, so an empty part is the arena. */
     ctx.packed = s->packed && s->packed_bytes[n]
                      ? (unsigned char *)s->packed + s->packed_offset[n]
-                     : NULL;
+                     : s->arena;
     ctx.pool = s->pool;
     ctx.kernels = s->kernels;
     ctx.err = &s->err;
@@ -397,7 +399,7 @@ static onnxmini_status fold_node(onnxmini_session *s, int n)
 {
     const om_node *node = &s->model->nodes[n];
     om_run_ctx ctx;
-    void *scratch = NULL;
+    void *scratch = NULL, *packed = NULL;
     onnxmini_status st;
     int i;
 
@@ -437,17 +439,21 @@ static onnxmini_status fold_node(onnxmini_session *s, int n)
             return session_fail(s, ONNXMINI_ERR_OUT_OF_MEMORY,
                                 "out of memory folding a constant");
     }
-    ctx = node_run_ctx(s, n, scratch);
+    /* Empty scratch or packed memory still gets a valid pointer (the
+     * node states), since operators may offset it by zero bytes. */
+    ctx = node_run_ctx(s, n, scratch ? scratch : s->states);
+    ctx.packed = s->states;
     st = ONNXMINI_OK;
     if (s->packed_bytes[n]) {
-        ctx.packed = s_malloc(s, s->packed_bytes[n]);
-        st = ctx.packed ? node->op->pack(&ctx)
-                        : session_fail(s, ONNXMINI_ERR_OUT_OF_MEMORY,
-                                       "out of memory folding a constant");
+        packed = s_malloc(s, s->packed_bytes[n]);
+        ctx.packed = packed;
+        st = packed ? node->op->pack(&ctx)
+                    : session_fail(s, ONNXMINI_ERR_OUT_OF_MEMORY,
+                                   "out of memory folding a constant");
     }
     if (st == ONNXMINI_OK)
         st = node->op->run(&ctx);
-    s_free(s, ctx.packed);
+    s_free(s, packed);
     s_free(s, scratch);
     return st;
 }
