@@ -239,12 +239,13 @@ static void fill_band(const conv_state *s, const float *x, size_t r0,
         float *dst = band + c * s->band_plane;
         for (t = 0; t < rows_in; t++, dst += pw) {
             int64_t ih = (int64_t)(r0 + t) - win->pad_begin[0];
-            const float *src = plane + (size_t)ih * w;
+            const float *src;
             if (ih < 0 || ih >= (int64_t)h) {
                 for (i = 0; i < pw; i++)
                     dst[i] = 0.0f;
                 continue;
             }
+            src = plane + (size_t)ih * w;
             /* Short rows: plain loops beat library calls here. */
             for (i = 0; i < pl; i++)
                 dst[i] = 0.0f;
