@@ -393,6 +393,23 @@ static void run_absorbed(onnxmini_session *s, int n)
         memcpy(out->data, in->data, in->bytes);
 }
 
+/* Set when every output the node writes has no elements. Such a node has
+ * nothing to compute, and its loops over the other dimensions could still
+ * be huge (a MaxPool over 2^40 planes of width 0), so it is skipped. */
+static int outputs_empty(const om_run_ctx *ctx)
+{
+    int i, any = 0;
+
+    for (i = 0; i < ctx->n_out; i++) {
+        if (!ctx->out[i])
+            continue;
+        if (ctx->out[i]->count)
+            return 0;
+        any = 1;
+    }
+    return any;
+}
+
 /* Runs a node whose inputs are all constant once, now, and keeps its
  * outputs as constants of this plan. */
 static onnxmini_status fold_node(onnxmini_session *s, int n)
@@ -451,7 +468,7 @@ static onnxmini_status fold_node(onnxmini_session *s, int n)
                     : session_fail(s, ONNXMINI_ERR_OUT_OF_MEMORY,
                                    "out of memory folding a constant");
     }
-    if (st == ONNXMINI_OK)
+    if (st == ONNXMINI_OK && !outputs_empty(&ctx))
         st = node->op->run(&ctx);
     s_free(s, packed);
     s_free(s, scratch);
@@ -1317,6 +1334,8 @@ onnxmini_status onnxmini_session_run(onnxmini_session *s)
             continue;
         }
         ctx = node_run_ctx(s, n, s->scratch);
+        if (outputs_empty(&ctx))
+            continue;
         st = m->nodes[n].op->run(&ctx);
         if (st != ONNXMINI_OK)
             return st;

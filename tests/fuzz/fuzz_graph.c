@@ -6,13 +6,13 @@
  * Why a structured target: most mutations of fuzz_model.c's .onnx files
  * break the wire format, a name or a shape, so few of its inputs get past
  * the loader into planning and the kernels. Here every input becomes a
- * valid message (packed, then loaded from memory like any file), and the
+ * valid message, packed and then loaded from memory like any file. The
  * bytes choose what matters to the library instead: the opset and IR
  * version, the graph inputs with fixed, symbolic and unknown dimensions,
- * and a chain of up to MAX_NODES supported operators (Add, Clip, Concat,
+ * a chain of up to MAX_NODES supported operators (Add, Clip, Concat,
  * Constant, Conv, Flatten, Gemm, GlobalAveragePool, Identity, MatMul,
  * MaxPool, Relu, Reshape) with their attributes, initializers in raw_data
- * or typed fields, and graph outputs. A simple shape tracker picks shapes
+ * or typed fields, and the graph outputs. A simple shape tracker picks shapes
  * that mostly fit, so that most graphs get past the loader into planning,
  * fusion, packing and the kernels. About one input in eight gets a defect
  * (a wrong attribute type, a dangling name, a cycle, a raw_data of the
@@ -646,11 +646,13 @@ static int64_t window_out(int64_t in, int64_t kernel, int64_t stride,
 }
 
 /* Sliding-window attributes shared by Conv and MaxPool. Writes the output
- * spatial sizes to out (-1 where unknown). */
+ * spatial sizes to out (-1 where unknown). With real_in_window set, pads
+ * stay below the kernel size, so that every window covers at least one
+ * real element. */
 static void window_attributes(builder *b, NodeProto *n, int spatial,
                               const int64_t *in, const int64_t *kernel,
                               int allow_dilation, int ceil_mode,
-                              int64_t *out)
+                              int real_in_window, int64_t *out)
 {
     static const char *const modes[] = {"NOTSET", "SAME_UPPER", "SAME_LOWER",
                                         "VALID"};
@@ -670,8 +672,14 @@ static void window_attributes(builder *b, NodeProto *n, int spatial,
         auto_pad = modes[pick(b, 4)];
         attr_string(b, n, "auto_pad", auto_pad);
     }
-    if (strcmp(auto_pad, "NOTSET") == 0)
-        maybe_ints(b, n, "pads", 2 * spatial, 0, 3, 40, pads);
+    if (strcmp(auto_pad, "NOTSET") == 0 && chance(b, 40)) {
+        for (i = 0; i < 2 * spatial; i++) {
+            pads[i] = pick(b, 3);
+            if (real_in_window && pads[i] >= kernel[i % spatial])
+                pads[i] = kernel[i % spatial] - 1;
+        }
+        attr_ints(b, n, "pads", 2 * spatial, pads);
+    }
     for (i = 0; i < spatial; i++)
         out[i] = window_out(in[i], kernel[i], strides[i], dilations[i],
                             pads[i], pads[i + spatial], auto_pad, ceil_mode);
@@ -739,7 +747,7 @@ static void gen_conv(builder *b)
         bias = new_operand(b, xv->dtype, 1, w_dims, 85);
     if (chance(b, 30))
         attr_ints(b, n, "kernel_shape", spatial, kernel);
-    window_attributes(b, n, spatial, xv->dims + 2, kernel, 1, 0, out + 2);
+    window_attributes(b, n, spatial, xv->dims + 2, kernel, 1, 0, 0, out + 2);
 
     node_input(b, n, x);
     node_input(b, n, w);
@@ -775,8 +783,13 @@ static void gen_maxpool(builder *b)
     }
     if (b->opset >= 8 && chance(b, 15))
         attr_int(b, n, "storage_order", pick(b, 2));
-    window_attributes(b, n, spatial, xv->dims + 2, kernel, b->opset >= 10,
-                      ceil_mode, out + 2);
+    /* A MaxPool window of padding alone gives the lowest value, which
+     * overflows later sums in kernel-specific ways, so exact mode keeps
+     * real elements in every window (no dilation, pads below the
+     * kernel). */
+    window_attributes(b, n, spatial, xv->dims + 2, kernel,
+                      b->opset >= 10 && !b->exact, ceil_mode, b->exact,
+                      out + 2);
     node_input(b, n, x);
     out[0] = xv->dims[0];
     out[1] = xv->dims[1];

@@ -2,10 +2,7 @@
  * fuzz_model.c - fuzz target: the input bytes are an .onnx model.
  *
  * The bytes go to onnxmini_model_load_memory(). A model that loads is run
- * by fuzz_run_model() with zeros in every input. Constant subgraphs are
- * folded with the model's own initializers, which sessions with other
- * options may round differently, so their outputs are compared with a
- * tolerance.
+ * by fuzz_run_model() with zeros in every input.
  *
  * The seed corpus is the ONNX backend test models and the MNIST models
  * (tests/fuzz/make-corpus.sh). `make fuzz` links protobuf-c's runtime

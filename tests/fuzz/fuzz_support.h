@@ -80,7 +80,7 @@ typedef struct fuzz_run_config {
     /* Outputs of sessions that differ only in their options (graph
      * rewrites off, the scalar kernels) must agree: floating elements
      * within tolerance * (1 + |a| + |b|), NaN with NaN, integers exactly.
-     * A negative tolerance turns the comparison off. */
+     * A negative tolerance compares only their types and shapes. */
     double tolerance;
     /* Set: NaN and both infinities all agree with each other in that
      * comparison. Sums of huge weights overflow to an infinity or to NaN

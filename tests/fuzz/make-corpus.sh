@@ -40,6 +40,13 @@ if [ ! -d "$data" ]; then
     data=
 fi
 
+# Lists the regression inputs of target $1, if it has any.
+regressions() {
+    if [ -d "$top/tests/fuzz/regressions/$1" ]; then
+        find "$top/tests/fuzz/regressions/$1" -type f ! -name '.*'
+    fi
+}
+
 # Copies the files named on stdin, one per line, into folder $1 under
 # their SHA-1; prints how many the folder then holds.
 collect() {
@@ -54,7 +61,7 @@ collect() {
 {
     find "$testdata" -mindepth 3 -maxdepth 3 -name model.onnx -type f
     [ -z "$data" ] || find "$data" -maxdepth 1 -name 'mnist-*.onnx' -type f
-    find "$top/tests/fuzz/regressions/model" -type f ! -name '.*'
+    regressions model
 } | collect "$build/corpus-model"
 
 {
@@ -62,8 +69,7 @@ collect() {
         -path '*/test_data_set_*/*.pb' -type f
     [ -z "$data" ] || find "$data" -mindepth 3 -maxdepth 3 \
         -path '*/mnist-*-test-data/test_data_set_*/*.pb' -type f
-    find "$top/tests/fuzz/regressions/tensor" -type f ! -name '.*'
+    regressions tensor
 } | collect "$build/corpus-tensor"
 
-find "$top/tests/fuzz/regressions/graph" -type f ! -name '.*' |
-    collect "$build/corpus-graph"
+regressions graph | collect "$build/corpus-graph"

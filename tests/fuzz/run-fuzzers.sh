@@ -41,7 +41,7 @@ for target do
         >"$log" 2>&1
     status=$?
     # The last status line (#N ... cov: ft: corp: exec/s:) and the totals.
-    grep -E '^#[0-9]+ ' "$log" | tail -n 1
+    grep -E '^#[0-9]+[[:space:]]' "$log" | tail -n 1
     grep -E '^stat::(number_of_executed_units|average_exec_per_sec)' "$log"
     grep -E '^stat::(new_units_added|peak_rss_mb)' "$log"
     if [ "$status" -ne 0 ]; then
