@@ -277,14 +277,19 @@ check-tsan: deps
 	TSAN_OPTIONS=halt_on_error=1 ONNXMINI_DATA_DIR="$(DATA_DIR)" \
 	    build-tsan/tests/test_threads
 
-# The classifier on ten MNIST digits under valgrind's memcheck: any error or
-# leak fails.
+# The classifier on ten MNIST digits and every test of the conformance list
+# under valgrind's memcheck: any error or leak fails. Valgrind hides AVX-512
+# from CPUID, so these runs take the AVX2 path at best.
 check-valgrind: all
 	@sh tools/fetch-data.sh --quiet
 	valgrind --quiet --leak-check=full --show-leak-kinds=all \
 	    --errors-for-leak-kinds=all --error-exitcode=1 \
 	    $(BUILD)/bin/mnist_classify --model "$(DATA_DIR)/mnist-12.onnx" \
 	    --mnist "$(DATA_DIR)" --limit 10
+	valgrind --quiet --leak-check=full --show-leak-kinds=all \
+	    --errors-for-leak-kinds=all --error-exitcode=1 \
+	    $(BUILD)/bin/onnxmini-conformance --expect tests/conformance-expected.txt \
+	    $(CONFORMANCE_DIRS)
 
 # Benchmarks: generate the models into BENCH_DIR, run onnxmini-bench on
 # each model, instruction set and batch size, and write docs/BENCHMARKS.md.
