@@ -623,6 +623,45 @@ static void test_conv_channel_counts_around_tiles(void **state)
             }
 }
 
+/* Ensures 2-D convolutions that gather input columns (strides above 1)
+ * match the reference when the gathered columns start inside an output
+ * row and cross panel edges: a deep kernel (64 channels of 5x5) keeps
+ * each gathered chunk to a few panels, and odd widths, asymmetric pads,
+ * pads wider than the kernel, dilation and stride 3 move every run of
+ * columns against the padding. */
+static void test_conv_strided_chunks_inside_rows(void **state)
+{
+    static const struct {
+        int64_t in[2], kernel[2], stride[2], dilation[2];
+        int64_t pad_begin[2], pad_end[2];
+    } cases[] = {
+        {{27, 25}, {5, 5}, {2, 2}, {1, 1}, {2, 3}, {1, 2}},
+        {{19, 31}, {5, 3}, {3, 2}, {1, 2}, {0, 4}, {3, 0}},
+        {{12, 17}, {3, 5}, {2, 3}, {2, 1}, {4, 6}, {5, 7}},
+        {{9, 40}, {1, 1}, {2, 2}, {1, 1}, {0, 0}, {0, 0}},
+    };
+    uint32_t seed = 300;
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        conv_params p = {
+            .spatial = 2, .n = 2, .c = 64, .m = 9, .group = 1, .has_bias = 1,
+        };
+
+        for (int a = 0; a < 2; a++) {
+            p.in[a] = cases[i].in[a];
+            p.kernel[a] = cases[i].kernel[a];
+            p.stride[a] = cases[i].stride[a];
+            p.dilation[a] = cases[i].dilation[a];
+            p.pad_begin[a] = cases[i].pad_begin[a];
+            p.pad_end[a] = cases[i].pad_end[a];
+        }
+        mb_context("case %zu: input %lldx%lld, kernel %lldx%lld", i,
+                   (long long)p.in[0], (long long)p.in[1],
+                   (long long)p.kernel[0], (long long)p.kernel[1]);
+        check_conv_against_reference(state, &p, seed++);
+    }
+}
+
 /* Ensures Conv followed by Add of a per-channel [M,1,1] constant and Relu
  * (a chain the library may fuse) gives relu(conv + bias). */
 static void test_conv_add_relu_chain(void **state)
@@ -886,6 +925,7 @@ int main(void)
         MB_TEST(test_conv_batch),
         MB_TEST(test_conv_all_attributes_combined),
         MB_TEST(test_conv_channel_counts_around_tiles),
+        MB_TEST(test_conv_strided_chunks_inside_rows),
         MB_TEST(test_conv_add_relu_chain),
         MB_TEST(test_conv_opset1),
         MB_TEST(test_conv_double),

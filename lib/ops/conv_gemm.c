@@ -389,6 +389,93 @@ static void pack_columns(const conv_state *s, const float *x, size_t j0,
     }
 }
 
+/* The first output column whose input column o * stride + offset falls in
+ * [0, width), and the end of that run, both clipped to [0, out). */
+static void inside_columns(int64_t offset, int64_t stride, int64_t width,
+                           int64_t out, int64_t *lo, int64_t *hi)
+{
+    int64_t a = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+    int64_t b = width - 1 - offset >= 0 ? (width - 1 - offset) / stride + 1 : 0;
+
+    *lo = a < out ? a : out;
+    *hi = b < out ? b : out;
+    if (*hi < *lo)
+        *hi = *lo;
+}
+
+/* pack_columns() for 2-D windows: the same panels, built a run of output
+ * columns at a time. Within one output row and one kernel offset, the
+ * input columns read are evenly spaced, and the ones in the padding form
+ * a run at each end, so each run is zeros, a strided copy and zeros. */
+static void pack_columns_2d(const conv_state *s, const float *x, size_t j0,
+                            size_t cols, size_t nr, float *out)
+{
+    const om_window *w = &s->win;
+    const int64_t out_w = w->out[1], in_h = w->in[0], in_w = w->in[1];
+    const int64_t sh = w->stride[0], sw = w->stride[1];
+    size_t c, kh, kw, kernel_h = (size_t)w->kernel[0];
+    size_t kernel_w = (size_t)w->kernel[1], panel = s->k * nr;
+
+    for (c = 0; c < s->in_channels; c++) {
+        const float *plane = x + c * s->in_size;
+        for (kh = 0; kh < kernel_h; kh++) {
+            int64_t h_off = (int64_t)kh * w->dilation[0] - w->pad_begin[0];
+            for (kw = 0; kw < kernel_w; kw++) {
+                int64_t w_off = (int64_t)kw * w->dilation[1] - w->pad_begin[1];
+                size_t p = (c * kernel_h + kh) * kernel_w + kw, t = 0;
+                float *row = out + p * nr;
+                int64_t lo, hi, oh = (int64_t)(j0 / (size_t)out_w);
+                int64_t ow = (int64_t)(j0 % (size_t)out_w);
+
+                inside_columns(w_off, sw, in_w, out_w, &lo, &hi);
+                while (t < cols) {
+                    int64_t ih = oh * sh + h_off, end = out_w;
+                    const float *src =
+                        ih >= 0 && ih < in_h ? plane + ih * in_w : NULL;
+                    if ((size_t)(end - ow) > cols - t)
+                        end = ow + (int64_t)(cols - t);
+                    /* Columns [ow, end) of output row oh, cut where they
+                     * cross into the next panel. */
+                    while (ow < end) {
+                        size_t lane = t % nr;
+                        int64_t stop = ow + (int64_t)(nr - lane), i;
+                        float *dst = row + t / nr * panel + lane;
+                        if (stop > end)
+                            stop = end;
+                        t += (size_t)(stop - ow);
+                        if (!src) {
+                            for (i = ow; i < stop; i++)
+                                dst[i - ow] = 0.0f;
+                            ow = stop;
+                            continue;
+                        }
+                        for (i = ow; i < stop && i < lo; i++)
+                            dst[i - ow] = 0.0f;
+                        if (sw == 1)
+                            for (; i < stop && i < hi; i++)
+                                dst[i - ow] = src[i + w_off];
+                        else
+                            for (; i < stop && i < hi; i++)
+                                dst[i - ow] = src[i * sw + w_off];
+                        for (; i < stop; i++)
+                            dst[i - ow] = 0.0f;
+                        ow = stop;
+                    }
+                    oh++;
+                    ow = 0;
+                }
+                /* Lanes past the last column of the last panel. */
+                if (t % nr) {
+                    float *dst = row + t / nr * panel;
+                    size_t lane;
+                    for (lane = t % nr; lane < nr; lane++)
+                        dst[lane] = 0.0f;
+                }
+            }
+        }
+    }
+}
+
 /* Output columns [j0, j0 + chunk) of one image and group. */
 static void im2col_chunk(const om_run_ctx *ctx, const conv_state *s,
                          const float *x, float *y, const float *a,
@@ -399,7 +486,10 @@ static void im2col_chunk(const om_run_ctx *ctx, const conv_state *s,
     size_t cols = s->out_size - j0 < s->chunk ? s->out_size - j0 : s->chunk;
     float *panels = (float *)scratch;
 
-    pack_columns(s, x, j0, cols, nr, panels);
+    if (s->win.n == 2)
+        pack_columns_2d(s, x, j0, cols, nr, panels);
+    else
+        pack_columns(s, x, j0, cols, nr, panels);
     ctx->kernels->f32_gemm(s->out_channels, cols, s->k, a, panels, rows,
                            s->k * nr, y + j0, s->out_size, ep);
 }
