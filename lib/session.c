@@ -521,6 +521,12 @@ static onnxmini_status infer_all(onnxmini_session *s)
         st = node->op->infer(&ctx);
         if (st != ONNXMINI_OK)
             return st;
+        if (s->has_fusion[n] && ctx.out[0]->dtype != ONNXMINI_FLOAT) {
+            /* Folded epilogues compute in float, with float bounds: plan
+             * again with the nodes as written. */
+            undo_fusion(s, n);
+            return OM_REPLAN;
+        }
         if (s->absorbed_input[n] >= 0 && !same_shape(ctx.in[s->absorbed_input[n]],
                                                      ctx.out[0])) {
             /* The Add broadcasts beyond its first operand's shape, so it

@@ -2,7 +2,8 @@
  * test_fusion.c - each graph rewrite gives the results of the graph as
  * written: a session with graph_rewrites = 1 against one with 0, on every
  * pattern the session folds (Conv or MatMul followed by an Add of a
- * constant and by Relu or Clip) and on near misses it must leave alone.
+ * constant and by Relu or Clip; MaxPool followed by Relu or Clip) and on
+ * near misses it must leave alone.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -186,6 +187,101 @@ static void test_fusion_matmul_add_relu(void **state)
     }
 }
 
+/* x [1, 3, 9, 9] -> MaxPool 1x2, stride 2, pads 1 on the width -> "p".
+ * Windows of one or two inputs keep about a quarter of the maxima
+ * negative, so a Relu or Clip after it has work to do. */
+static mb_model *maxpool_graph(void **state)
+{
+    mb_model *m = mb_case_model(state, 13);
+    mb_node *n;
+
+    mb_input(m, "x", ONNXMINI_FLOAT, MB_DIMS(1, 3, 9, 9));
+    n = mb_node_add(m, "MaxPool", "pool", MB_NAMES("x"), MB_NAMES("p"));
+    mb_attr_ints(n, "kernel_shape", MB_I64S(1, 2));
+    mb_attr_ints(n, "strides", MB_I64S(2, 2));
+    mb_attr_ints(n, "pads", MB_I64S(0, 1, 0, 1));
+    return m;
+}
+
+/* MaxPool, then Relu: clamping the maxima equals pooling the clamped
+ * input. */
+static void test_fusion_maxpool_relu(void **state)
+{
+    mb_model *m = maxpool_graph(state);
+    mb_node_add(m, "Relu", "relu", MB_NAMES("p"), MB_NAMES("y"));
+    mb_output(m, "y", ONNXMINI_FLOAT, MB_NO_SHAPE, NULL);
+    compare_rewrites(m, MB_DIMS(1, 3, 9, 9));
+}
+
+/* MaxPool, then a Clip of constant bounds [-0.25, 0.5]. */
+static void test_fusion_maxpool_clip(void **state)
+{
+    mb_model *m = maxpool_graph(state);
+    mb_initializer(m, "lo", ONNXMINI_FLOAT, 0, NULL, (const float[]){-0.25f},
+                   MB_RAW);
+    mb_initializer(m, "hi", ONNXMINI_FLOAT, 0, NULL, (const float[]){0.5f},
+                   MB_RAW);
+    mb_node_add(m, "Clip", "clip", MB_NAMES("p", "lo", "hi"), MB_NAMES("y"));
+    mb_output(m, "y", ONNXMINI_FLOAT, MB_NO_SHAPE, NULL);
+    compare_rewrites(m, MB_DIMS(1, 3, 9, 9));
+}
+
+/* A MaxPool whose Indices output is read keeps its Relu as a node. */
+static void test_fusion_maxpool_with_indices(void **state)
+{
+    mb_model *m = mb_case_model(state, 13);
+    mb_node *n;
+
+    mb_input(m, "x", ONNXMINI_FLOAT, MB_DIMS(1, 3, 9, 9));
+    n = mb_node_add(m, "MaxPool", "pool", MB_NAMES("x"), MB_NAMES("p", "i"));
+    mb_attr_ints(n, "kernel_shape", MB_I64S(2, 2));
+    mb_node_add(m, "Relu", "relu", MB_NAMES("p"), MB_NAMES("y"));
+    mb_output(m, "y", ONNXMINI_FLOAT, MB_NO_SHAPE, NULL);
+    mb_output(m, "i", ONNXMINI_INT64, MB_NO_SHAPE, NULL);
+    compare_rewrites(m, MB_DIMS(1, 3, 9, 9));
+}
+
+/* A double MaxPool followed by a Relu: the folded epilogues compute in
+ * float, so the session must keep the Relu as a node. */
+static void test_fusion_maxpool_double_relu_not_folded(void **state)
+{
+    static const double x[4] = {0.05, -0.1, 0.3, -0.4};
+    const double *y;
+    onnxmini_model *model = NULL;
+    onnxmini_session *session = NULL;
+    onnxmini_error err;
+    onnxmini_tensor out;
+    mb_model *m = mb_case_model(state, 13);
+    mb_node *n;
+    uint8_t *bytes;
+    size_t size;
+
+    mb_input(m, "x", ONNXMINI_DOUBLE, MB_DIMS(1, 1, 2, 2));
+    n = mb_node_add(m, "MaxPool", "pool", MB_NAMES("x"), MB_NAMES("p"));
+    mb_attr_ints(n, "kernel_shape", MB_I64S(1, 1));
+    mb_node_add(m, "Relu", "relu", MB_NAMES("p"), MB_NAMES("y"));
+    mb_output(m, "y", ONNXMINI_DOUBLE, MB_NO_SHAPE, NULL);
+    bytes = mb_model_pack(m, &size);
+    if (onnxmini_model_load_memory(bytes, size, &model, &err) != ONNXMINI_OK)
+        fail_msg("%s", err.message);
+    if (onnxmini_session_create(model, NULL, &session, &err) != ONNXMINI_OK)
+        fail_msg("%s", err.message);
+    if (onnxmini_session_set_input(session, "x", ONNXMINI_DOUBLE,
+                                   (const int64_t[]){1, 1, 2, 2}, 4, x,
+                                   sizeof x) != ONNXMINI_OK ||
+        onnxmini_session_run(session) != ONNXMINI_OK ||
+        onnxmini_session_output(session, 0, &out) != ONNXMINI_OK)
+        fail_msg("%s", onnxmini_session_message(session));
+    y = out.data;
+    assert_true(y[0] == 0.05);
+    assert_true(y[1] == 0.0);
+    assert_true(y[2] == 0.3);
+    assert_true(y[3] == 0.0);
+    onnxmini_session_destroy(session);
+    onnxmini_model_free(model);
+    free(bytes);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -195,6 +291,10 @@ int main(void)
         MB_TEST(test_fusion_conv_add_expanding),
         MB_TEST(test_fusion_conv_output_read_twice),
         MB_TEST(test_fusion_matmul_add_relu),
+        MB_TEST(test_fusion_maxpool_relu),
+        MB_TEST(test_fusion_maxpool_clip),
+        MB_TEST(test_fusion_maxpool_with_indices),
+        MB_TEST(test_fusion_maxpool_double_relu_not_folded),
     };
     return cmocka_run_group_tests_name("fusion", tests, NULL, NULL);
 }

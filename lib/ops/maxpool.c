@@ -33,6 +33,7 @@ typedef struct maxpool_state {
     size_t in_size;                   /* D1 * .. * Dn */
     size_t out_size;                  /* O1 * .. * On */
     int column_major;                 /* storage_order = 1 */
+    float lo, hi;                     /* a folded Relu or Clip; else +-inf */
 } maxpool_state;
 
 static onnxmini_status maxpool_check(const om_node *node, onnxmini_error *err)
@@ -129,6 +130,8 @@ static onnxmini_status maxpool_infer(om_infer_ctx *ctx)
     }
     s->planes = (size_t)(x->dims[0] * x->dims[1]);
     s->column_major = order == 1;
+    s->lo = ctx->fusion ? ctx->fusion->lo : -INFINITY;
+    s->hi = ctx->fusion ? ctx->fusion->hi : INFINITY;
     st = om_tensor_set_shape(ctx->out[0], x->dtype, out, x->rank, ctx->err);
     if (st == ONNXMINI_OK && ctx->n_out > 1 && ctx->out[1])
         st = om_tensor_set_shape(ctx->out[1], ONNXMINI_INT64, out, x->rank,
@@ -377,7 +380,41 @@ static void maxpool2d_f32_values(const maxpool_state *s, const om_kernels *kt,
     }
 }
 
+/* Applies a folded Relu or Clip to the float output: max and min commute
+ * with a clamp to [lo, hi], so clamping the maxima equals pooling the
+ * clamped input. NaN stays NaN, as Relu and Clip keep it. */
+static void clamp_output(const om_run_ctx *ctx, const maxpool_state *s)
+{
+    float *y = ctx->out[0]->data;
+    size_t n = ctx->out[0]->count, i;
+
+    if (s->lo == 0.0f && s->hi == INFINITY) {
+        ctx->kernels->f32_relu(n, y, y);
+        return;
+    }
+    for (i = 0; i < n; i++) {
+        float v = y[i];
+        if (v < s->lo)
+            v = s->lo;
+        if (v > s->hi)
+            v = s->hi;
+        y[i] = v;
+    }
+}
+
+static onnxmini_status maxpool_run_values(const om_run_ctx *ctx);
+
 static onnxmini_status maxpool_run(const om_run_ctx *ctx)
+{
+    const maxpool_state *s = ctx->state;
+    onnxmini_status st = maxpool_run_values(ctx);
+
+    if (st == ONNXMINI_OK && (s->lo > -INFINITY || s->hi < INFINITY))
+        clamp_output(ctx, s);
+    return st;
+}
+
+static onnxmini_status maxpool_run_values(const om_run_ctx *ctx)
 {
     const maxpool_state *s = ctx->state;
     int64_t *indices =
@@ -423,6 +460,16 @@ static onnxmini_status maxpool_run(const om_run_ctx *ctx)
     return ONNXMINI_OK;
 }
 
+/* A MaxPool whose only output is Y can take a following Relu or Clip of
+ * constant bounds, applied to its maxima. It takes no Add, and the session
+ * keeps the fold only for float outputs. */
+static int maxpool_can_fuse(const om_node *node, const onnxmini_model *model,
+                            int bias)
+{
+    (void)model;
+    return bias < 0 && (node->n_outputs < 2 || node->outputs[1] < 0);
+}
+
 const om_op om_op_maxpool = {
     .domain = "",
     .op_type = "MaxPool",
@@ -431,4 +478,5 @@ const om_op om_op_maxpool = {
     .check = maxpool_check,
     .infer = maxpool_infer,
     .run = maxpool_run,
+    .can_fuse = maxpool_can_fuse,
 };
