@@ -183,31 +183,69 @@ ONNXMINI_API onnxmini_status onnxmini_model_load_memory(const void *data,
                                                         onnxmini_model **model,
                                                         onnxmini_error *error);
 
-/* Limits on what a model file may make the loader allocate. A zero field
- * means no limit beyond the library's own: tensors of rank 8 at most and
- * of fewer than SIZE_MAX / 16 bytes. */
+/* Memory functions the library calls instead of malloc and free, given in
+ * onnxmini_load_options (for a model and, by default, its sessions) or in
+ * onnxmini_session_options (for one session). The library calls them on
+ * the thread that calls it, so sessions or models used on several threads
+ * at once need functions that are safe to call concurrently. */
+typedef struct onnxmini_allocator {
+    /* Returns `bytes` bytes (at least 1) aligned to `alignment` (a power of
+     * two, at most 64), or NULL when it cannot. */
+    void *(*allocate)(void *user, size_t bytes, size_t alignment);
+    /* Releases memory from allocate(); never called with NULL. */
+    void (*release)(void *user, void *pointer);
+    void *user;
+} onnxmini_allocator;
+
+/* Settings for loading: limits on what a model file may make the loader
+ * allocate, and the allocator. Initialise with onnxmini_load_options_init()
+ * before setting fields. */
 typedef struct onnxmini_load_options {
-    size_t struct_size;          /* set by onnxmini_load_options_init() */
+    /* Size of the caller's struct, set by onnxmini_load_options_init().
+     * Sizes down to that of the first version of the struct, which ended
+     * with max_tensor_elements, are accepted: fields past struct_size take
+     * their defaults. */
+    size_t struct_size;
+    /* Limits; 0 means no limit beyond the library's own (tensors of rank
+     * 8 at most and of fewer than SIZE_MAX / 16 bytes). */
     size_t max_initializer_bytes; /* all initializers and Constant values */
     size_t max_tensor_elements;  /* per initializer or Constant value */
+    /* The functions every allocation of the load goes through: the file's
+     * contents, protobuf-c's parse tree and everything the model keeps.
+     * NULL means malloc and free. The model copies the struct and releases
+     * its memory through it in onnxmini_model_free(). Sessions created
+     * without an allocator of their own use it too, so its functions and
+     * `user` must stay valid until the model and those sessions are gone.
+     * Opening a file (fopen) may still allocate inside the C library, and
+     * loading from memory makes no other allocation. */
+    const onnxmini_allocator *allocator;
 } onnxmini_load_options;
 
-/* Sets every field of *options to its default. */
+/* Sets every field of *options to its default and struct_size to the size
+ * of this library's struct.
+ * NOTE: a program built against an older header whose struct is shorter
+ * must be rebuilt before it calls this function of a newer library, which
+ * would write past its struct. One that sets struct_size itself works with
+ * newer libraries unchanged. */
 ONNXMINI_API void onnxmini_load_options_init(onnxmini_load_options *options);
 
-/* onnxmini_model_load_file() with limits; options may be NULL. A model
- * over a limit fails with ONNXMINI_ERR_LIMIT naming the tensor. */
+/* onnxmini_model_load_file() with limits and an allocator; options may be
+ * NULL. A model over a limit fails with ONNXMINI_ERR_LIMIT naming the
+ * tensor, and an allocation that fails with ONNXMINI_ERR_OUT_OF_MEMORY,
+ * after everything allocated so far has been released. */
 ONNXMINI_API onnxmini_status onnxmini_model_load_file_with(
     const char *path, const onnxmini_load_options *options,
     onnxmini_model **model, onnxmini_error *error);
 
-/* onnxmini_model_load_memory() with limits; options may be NULL. */
+/* onnxmini_model_load_memory() with limits and an allocator; options may
+ * be NULL. */
 ONNXMINI_API onnxmini_status onnxmini_model_load_memory_with(
     const void *data, size_t size, const onnxmini_load_options *options,
     onnxmini_model **model, onnxmini_error *error);
 
-/* Frees a model. NULL is allowed. Every session created from the model must
- * have been destroyed first. */
+/* Frees a model, through the allocator it was loaded with. NULL is
+ * allowed. Every session created from the model must have been destroyed
+ * first. */
 ONNXMINI_API void onnxmini_model_free(onnxmini_model *model);
 
 /* Description of a graph input or output. The pointers stay valid as long
@@ -246,16 +284,6 @@ ONNXMINI_API onnxmini_status onnxmini_model_output_info(
 
 typedef struct onnxmini_session onnxmini_session;
 
-/* Memory functions a session uses instead of malloc and free. */
-typedef struct onnxmini_allocator {
-    /* Returns `bytes` bytes (at least 1) aligned to `alignment` (a power of
-     * two, at most 64), or NULL when it cannot. */
-    void *(*allocate)(void *user, size_t bytes, size_t alignment);
-    /* Releases memory from allocate(); never called with NULL. */
-    void (*release)(void *user, void *pointer);
-    void *user;
-} onnxmini_allocator;
-
 /* Settings for a session. Initialise with onnxmini_session_options_init()
  * before setting fields, so that fields added later get their defaults. */
 typedef struct onnxmini_session_options {
@@ -272,8 +300,9 @@ typedef struct onnxmini_session_options {
      * or MatMul followed by an Add of a constant bias and by a Relu runs
      * as one node. 0 runs every node as written, to compare results. */
     int graph_rewrites;
-    /* NULL for malloc and free; else the functions every allocation of
-     * the session goes through (model loading still uses malloc). After
+    /* The functions every allocation of the session goes through. NULL
+     * means the model's: onnxmini_load_options.allocator, or malloc and
+     * free when the model was loaded without one. After
      * onnxmini_session_create() returns, only a set_input that changes a
      * shape allocates, and onnxmini_session_run() never does. */
     const onnxmini_allocator *allocator;
@@ -294,7 +323,7 @@ typedef struct onnxmini_session_options {
 /* Computes the arena a session of this model needs with these options,
  * its inputs at their declared shapes (symbolic dimensions 1), and stores
  * it in *arena_bytes. It plans a temporary session and allocates only
- * through options->allocator. */
+ * through the session's allocator (see onnxmini_session_options). */
 ONNXMINI_API onnxmini_status onnxmini_session_required_bytes(
     const onnxmini_model *model, const onnxmini_session_options *options,
     size_t *arena_bytes, onnxmini_error *error);
@@ -456,6 +485,16 @@ ONNXMINI_API onnxmini_status onnxmini_tensor_proto_load_memory(
 ONNXMINI_API onnxmini_status onnxmini_tensor_proto_load_file(
     const char *path, onnxmini_tensor_proto **tensor, onnxmini_error *error);
 
+/* The two functions above with load options (NULL for the defaults): the
+ * tensor counts against the limits as one initializer would, and every
+ * allocation, the tensor's included, goes through options->allocator. */
+ONNXMINI_API onnxmini_status onnxmini_tensor_proto_load_memory_with(
+    const void *data, size_t size, const onnxmini_load_options *options,
+    onnxmini_tensor_proto **tensor, onnxmini_error *error);
+ONNXMINI_API onnxmini_status onnxmini_tensor_proto_load_file_with(
+    const char *path, const onnxmini_load_options *options,
+    onnxmini_tensor_proto **tensor, onnxmini_error *error);
+
 /* Returns the tensor's name, "" when the file gives none. */
 ONNXMINI_API const char *onnxmini_tensor_proto_name(
     const onnxmini_tensor_proto *tensor);
@@ -465,7 +504,8 @@ ONNXMINI_API const char *onnxmini_tensor_proto_name(
 ONNXMINI_API void onnxmini_tensor_proto_view(const onnxmini_tensor_proto *tensor,
                                              onnxmini_tensor *view);
 
-/* Frees a decoded tensor. NULL is allowed. */
+/* Frees a decoded tensor, through the allocator it was decoded with. NULL
+ * is allowed. */
 ONNXMINI_API void onnxmini_tensor_proto_free(onnxmini_tensor_proto *tensor);
 
 #ifdef __cplusplus

@@ -80,7 +80,8 @@ static int location_is_safe(const char *loc)
     return 1;
 }
 
-onnxmini_status om_read_external(const void *proto, const char *base_dir,
+onnxmini_status om_read_external(const onnxmini_allocator *a,
+                                 const void *proto, const char *base_dir,
                                  const char *what, const char *name,
                                  size_t bytes, void **data,
                                  onnxmini_error *err)
@@ -137,7 +138,7 @@ onnxmini_status om_read_external(const void *proto, const char *base_dir,
 
     /* The resolved file must lie inside the resolved folder, which also
      * catches symbolic links that point elsewhere. */
-    path = malloc(strlen(base_dir) + strlen(location) + 2);
+    path = om_malloc(a, strlen(base_dir) + strlen(location) + 2);
     if (!path)
         return om_fail(err, ONNXMINI_ERR_OUT_OF_MEMORY, "out of memory");
     sprintf(path, "%s/%s", base_dir, location);
@@ -179,7 +180,7 @@ onnxmini_status om_read_external(const void *proto, const char *base_dir,
     }
 
     /* Read exactly the tensor's bytes at the offset. */
-    *data = om_aligned_alloc(bytes ? bytes : 1);
+    *data = om_aligned_malloc(a, bytes);
     if (!*data) {
         st = om_fail(err, ONNXMINI_ERR_OUT_OF_MEMORY,
                      "%s '%s': cannot allocate %zu bytes", what, name, bytes);
@@ -211,6 +212,6 @@ onnxmini_status om_read_external(const void *proto, const char *base_dir,
 done:
     if (f)
         fclose(f);
-    free(path);
+    om_free(a, path);
     return st;
 }

@@ -2,7 +2,6 @@
  * graph.c - topological order, cycle detection and attribute access.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -13,15 +12,15 @@
 static void describe_cycle(const onnxmini_model *m, const char *sorted,
                            int start, char *buf, size_t size)
 {
-    int *step = malloc((size_t)m->n_nodes * sizeof *step);
-    int *path = malloc((size_t)m->n_nodes * sizeof *path);
+    int *step = om_calloc(&m->alloc, (size_t)m->n_nodes, sizeof *step);
+    int *path = om_calloc(&m->alloc, (size_t)m->n_nodes, sizeof *path);
     int node = start, len = 0, first, i;
     size_t used = 0;
 
     if (!step || !path) {
         snprintf(buf, size, "'%s'", m->nodes[start].name);
-        free(step);
-        free(path);
+        om_free(&m->alloc, step);
+        om_free(&m->alloc, path);
         return;
     }
     for (i = 0; i < m->n_nodes; i++)
@@ -52,16 +51,17 @@ static void describe_cycle(const onnxmini_model *m, const char *sorted,
                                  m->nodes[path[i]].name);
     if (used < size)
         snprintf(buf + used, size - used, "'%s'", m->nodes[path[len - 1]].name);
-    free(step);
-    free(path);
+    om_free(&m->alloc, step);
+    om_free(&m->alloc, path);
 }
 
 onnxmini_status om_graph_sort(onnxmini_model *m, onnxmini_error *err)
 {
+    const onnxmini_allocator *a = &m->alloc;
     int n = m->n_nodes, i, j, head = 0, tail = 0;
-    int *pending = calloc((size_t)(n ? n : 1), sizeof *pending);
-    int *queue = malloc((size_t)(n ? n : 1) * sizeof *queue);
-    char *sorted = calloc((size_t)(n ? n : 1), 1);
+    int *pending = om_calloc(a, (size_t)n, sizeof *pending);
+    int *queue = om_calloc(a, (size_t)n, sizeof *queue);
+    char *sorted = om_calloc(a, (size_t)n, 1);
     int *first_use = NULL, *next_use = NULL, *use_node = NULL;
     om_node *ordered = NULL;
     int n_uses = 0, k;
@@ -73,9 +73,9 @@ onnxmini_status om_graph_sort(onnxmini_model *m, onnxmini_error *err)
     /* Consumers of each value as linked lists over input slots. */
     for (i = 0; i < n; i++)
         n_uses += m->nodes[i].n_inputs;
-    first_use = malloc((size_t)(m->n_values ? m->n_values : 1) * sizeof(int));
-    next_use = malloc((size_t)(n_uses ? n_uses : 1) * sizeof(int));
-    use_node = malloc((size_t)(n_uses ? n_uses : 1) * sizeof(int));
+    first_use = om_calloc(a, (size_t)m->n_values, sizeof(int));
+    next_use = om_calloc(a, (size_t)n_uses, sizeof(int));
+    use_node = om_calloc(a, (size_t)n_uses, sizeof(int));
     if (!first_use || !next_use || !use_node)
         goto oom;
     for (i = 0; i < m->n_values; i++)
@@ -123,12 +123,12 @@ onnxmini_status om_graph_sort(onnxmini_model *m, onnxmini_error *err)
     }
 
     /* Reorder the nodes and renumber the producers. */
-    ordered = malloc((n > 0 ? (size_t)n : 1) * sizeof *ordered);
+    ordered = om_calloc(a, (size_t)n, sizeof *ordered);
     if (!ordered)
         goto oom;
     for (i = 0; i < n; i++)
         ordered[i] = m->nodes[queue[i]];
-    free(m->nodes);
+    om_free(a, m->nodes);
     m->nodes = ordered;
     for (i = 0; i < n; i++)
         for (j = 0; j < m->nodes[i].n_outputs; j++)
@@ -139,12 +139,12 @@ onnxmini_status om_graph_sort(onnxmini_model *m, onnxmini_error *err)
 oom:
     st = om_fail(err, ONNXMINI_ERR_OUT_OF_MEMORY, "out of memory");
 done:
-    free(pending);
-    free(queue);
-    free(sorted);
-    free(first_use);
-    free(next_use);
-    free(use_node);
+    om_free(a, pending);
+    om_free(a, queue);
+    om_free(a, sorted);
+    om_free(a, first_use);
+    om_free(a, next_use);
+    om_free(a, use_node);
     return st;
 }
 

@@ -51,14 +51,32 @@ void om_clear(onnxmini_error *err);
 
 /* ------------------------------------------------------------------ memory */
 
-void *om_aligned_alloc(size_t bytes);
-void om_aligned_free(void *p);
-char *om_strdup(const char *s);
+/* Alignment of the library's own objects, arrays and strings (not tensor
+ * data), in bytes: enough for any scalar type. */
+#define OM_OBJECT_ALIGNMENT 16
 
-/* Reads a whole file in binary mode into a malloc'd buffer. `what` names
+/* The allocator of a model or session whose caller gives none: the C
+ * library's malloc and free (posix_memalign for alignments above
+ * max_align_t's, _aligned_malloc on Windows). */
+extern const onnxmini_allocator om_default_allocator;
+
+/* Allocate through `a`, where a size of 0 counts as 1. om_malloc and
+ * om_calloc align to OM_OBJECT_ALIGNMENT, om_aligned_malloc to
+ * OM_ALIGNMENT (for tensor data). om_calloc zeroes the block and returns
+ * NULL when count * size overflows. */
+void *om_malloc(const onnxmini_allocator *a, size_t bytes);
+void *om_calloc(const onnxmini_allocator *a, size_t count, size_t size);
+void *om_aligned_malloc(const onnxmini_allocator *a, size_t bytes);
+/* Releases a block from the functions above. NULL is allowed. */
+void om_free(const onnxmini_allocator *a, void *p);
+/* Copies s ("" when NULL) into memory from `a`. */
+char *om_strdup(const onnxmini_allocator *a, const char *s);
+
+/* Reads a whole file in binary mode into a buffer from `a`. `what` names
  * the file's role in messages ("model"). An empty file is an error. */
-onnxmini_status om_read_file(const char *path, const char *what, void **data,
-                             size_t *size, onnxmini_error *err);
+onnxmini_status om_read_file(const onnxmini_allocator *a, const char *path,
+                             const char *what, void **data, size_t *size,
+                             onnxmini_error *err);
 
 /* ------------------------------------------------------------------ shapes */
 
@@ -125,11 +143,6 @@ typedef struct om_const_tensor {
     size_t bytes;
 } om_const_tensor;
 
-/* Copies the elements of an Onnxmini__Pb__TensorProto into *out (aligned,
- * owned; out->data is set even on failure and must be freed). External
- * data is read relative to base_dir, which is NULL for a model loaded from
- * memory. `what` and `name` name the tensor in messages ("initializer
- * 'W'"). */
 /* Load limits and what the loader has used of them; NULL for none. */
 typedef struct om_load_limits {
     size_t max_initializer_bytes;     /* 0: no limit */
@@ -137,21 +150,52 @@ typedef struct om_load_limits {
     size_t used_bytes;
 } om_load_limits;
 
-onnxmini_status om_convert_tensor(const void *proto, const char *base_dir,
+/* Checks load options (NULL for the defaults) and stores the allocator
+ * they name, or om_default_allocator, in *alloc and their limits in
+ * *limits. Fields past options->struct_size take their defaults. */
+onnxmini_status om_load_options_read(const onnxmini_load_options *options,
+                                     onnxmini_allocator *alloc,
+                                     om_load_limits *limits,
+                                     onnxmini_error *err);
+
+struct ProtobufCMessage;
+struct ProtobufCMessageDescriptor;
+
+/* Parses a serialized message of the given type with protobuf-c, every
+ * allocation going through `a`. Returns NULL on failure and then sets
+ * *out_of_memory to 1 when an allocation failed, 0 when the bytes are not
+ * such a message. om_unpack_free releases a result through the same
+ * allocator, and NULL is allowed. */
+struct ProtobufCMessage *om_unpack(
+    const onnxmini_allocator *a,
+    const struct ProtobufCMessageDescriptor *descriptor, size_t size,
+    const void *data, int *out_of_memory);
+void om_unpack_free(const onnxmini_allocator *a,
+                    struct ProtobufCMessage *message);
+
+/* Copies the elements of an Onnxmini__Pb__TensorProto into *out (aligned,
+ * allocated through `a`; out->data is set even on failure and must be
+ * freed). External data is read relative to base_dir, which is NULL for a
+ * model loaded from memory. `what` and `name` name the tensor in messages
+ * ("initializer 'W'"). */
+onnxmini_status om_convert_tensor(const onnxmini_allocator *a,
+                                  const void *proto, const char *base_dir,
                                   const char *what, const char *name,
                                   om_load_limits *limits, om_const_tensor *out,
                                   onnxmini_error *err);
 
 /* Reads the external data of a TensorProto, `bytes` bytes, into a new
- * aligned buffer stored in *data, allocated only once the file is known to
- * hold them. */
-onnxmini_status om_read_external(const void *proto, const char *base_dir,
+ * aligned buffer from `a` stored in *data, allocated only once the file is
+ * known to hold them. */
+onnxmini_status om_read_external(const onnxmini_allocator *a,
+                                 const void *proto, const char *base_dir,
                                  const char *what, const char *name,
                                  size_t bytes, void **data,
                                  onnxmini_error *err);
 
-/* Returns the malloc'd folder part of a path ("." when it has none). */
-char *om_dirname(const char *path);
+/* Returns the folder part of a path ("." when it has none) in memory from
+ * `a`. */
+char *om_dirname(const onnxmini_allocator *a, const char *path);
 
 typedef struct om_attr {
     char *name;
@@ -193,6 +237,10 @@ typedef struct om_opset {
 /* ------------------------------------------------------------------- model */
 
 struct onnxmini_model {
+    /* The loader's allocator: every block of the model comes from it, and
+     * it is the default allocator of the model's sessions. */
+    onnxmini_allocator alloc;
+
     int64_t ir_version;
     char *producer_name;
     char *producer_version;

@@ -3,8 +3,8 @@
  * protobuf tree.
  */
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -36,12 +36,13 @@ static size_t hash_name(const char *s)
     return h;
 }
 
-static int index_init(name_index *ix, size_t expected)
+static int index_init(name_index *ix, const onnxmini_allocator *a,
+                      size_t expected)
 {
     size_t n = 16, i;
     while (n < expected * 2 && n < ((size_t)1 << 30))
         n <<= 1;
-    ix->slots = malloc(n * sizeof *ix->slots);
+    ix->slots = om_calloc(a, n, sizeof *ix->slots);
     if (!ix->slots)
         return -1;
     for (i = 0; i < n; i++)
@@ -101,7 +102,7 @@ static int add_value(loader *ld, const char *name, om_value_kind kind)
         return -1;                    /* capacity is computed up front */
     v = &m->values[m->n_values];
     memset(v, 0, sizeof *v);
-    v->name = om_strdup(name);
+    v->name = om_strdup(&m->alloc, name);
     if (!v->name)
         return -1;
     v->kind = kind;
@@ -185,7 +186,8 @@ static void typed_field(const TensorProto *tp, int dtype, const char **name,
 
 /* Copies the elements of a TensorProto into aligned memory. `what` and the
  * tensor's name appear in messages ("initializer 'W'"). */
-onnxmini_status om_convert_tensor(const void *proto, const char *base_dir,
+onnxmini_status om_convert_tensor(const onnxmini_allocator *a,
+                                  const void *proto, const char *base_dir,
                                   const char *what, const char *name,
                                   om_load_limits *limits, om_const_tensor *out,
                                   onnxmini_error *err)
@@ -257,8 +259,8 @@ onnxmini_status om_convert_tensor(const void *proto, const char *base_dir,
     if (tp->has_data_location &&
         tp->data_location ==
             ONNXMINI__PB__TENSOR_PROTO__DATA_LOCATION__EXTERNAL) {
-        st = om_read_external(tp, base_dir, what, name, out->bytes, &out->data,
-                              err);
+        st = om_read_external(a, tp, base_dir, what, name, out->bytes,
+                              &out->data, err);
         if (st == ONNXMINI_OK && !host_is_little_endian() && elem > 1)
             swap_elements(out->data, out->bytes / elem, elem);
         return st;
@@ -287,7 +289,7 @@ onnxmini_status om_convert_tensor(const void *proto, const char *base_dir,
             return st;
     }
 
-    data = om_aligned_alloc(out->bytes ? out->bytes : 1);
+    data = om_aligned_malloc(a, out->bytes);
     if (!data)
         return om_fail(err, ONNXMINI_ERR_OUT_OF_MEMORY,
                        "%s '%s': cannot allocate %zu bytes", what, name,
@@ -389,7 +391,7 @@ static onnxmini_status convert_value_info(loader *ld, const ValueInfoProto *vi,
         } else if (d->value_case ==
                        ONNXMINI__PB__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM &&
                    d->dim_param[0]) {
-            v->dim_names[i] = om_strdup(d->dim_param);
+            v->dim_names[i] = om_strdup(&ld->model->alloc, d->dim_param);
             if (!v->dim_names[i])
                 return om_fail(ld->err, ONNXMINI_ERR_OUT_OF_MEMORY,
                                "out of memory");
@@ -430,13 +432,14 @@ static int attribute_kind(const AttributeProto *ap)
 static onnxmini_status convert_attribute(loader *ld, const om_node *node,
                                          const AttributeProto *ap, om_attr *a)
 {
+    const onnxmini_allocator *alloc = &ld->model->alloc;
     onnxmini_error *err = ld->err;
 
     memset(a, 0, sizeof *a);
     if (!ap->name || !ap->name[0])
         return om_node_fail(err, node, ONNXMINI_ERR_INVALID_MODEL,
                             "an attribute has no name");
-    a->name = om_strdup(ap->name);
+    a->name = om_strdup(alloc, ap->name);
     if (!a->name)
         return om_fail(err, ONNXMINI_ERR_OUT_OF_MEMORY, "out of memory");
     if (ap->ref_attr_name && ap->ref_attr_name[0])
@@ -457,7 +460,7 @@ static onnxmini_status convert_attribute(loader *ld, const om_node *node,
         a->i = ap->i;
         break;
     case OM_ATTR_STRING:
-        a->s = malloc(ap->s.len + 1);
+        a->s = om_malloc(alloc, ap->s.len + 1);
         if (!a->s)
             return om_fail(err, ONNXMINI_ERR_OUT_OF_MEMORY, "out of memory");
         if (ap->s.len)
@@ -467,7 +470,7 @@ static onnxmini_status convert_attribute(loader *ld, const om_node *node,
         break;
     case OM_ATTR_FLOATS:
         a->count = ap->n_floats;
-        a->floats = malloc((ap->n_floats ? ap->n_floats : 1) * sizeof(float));
+        a->floats = om_calloc(alloc, ap->n_floats, sizeof(float));
         if (!a->floats)
             return om_fail(err, ONNXMINI_ERR_OUT_OF_MEMORY, "out of memory");
         if (ap->n_floats)
@@ -475,7 +478,7 @@ static onnxmini_status convert_attribute(loader *ld, const om_node *node,
         break;
     case OM_ATTR_INTS:
         a->count = ap->n_ints;
-        a->ints = malloc((ap->n_ints ? ap->n_ints : 1) * sizeof(int64_t));
+        a->ints = om_calloc(alloc, ap->n_ints, sizeof(int64_t));
         if (!a->ints)
             return om_fail(err, ONNXMINI_ERR_OUT_OF_MEMORY, "out of memory");
         if (ap->n_ints)
@@ -487,12 +490,12 @@ static onnxmini_status convert_attribute(loader *ld, const om_node *node,
             return om_node_fail(err, node, ONNXMINI_ERR_INVALID_MODEL,
                                 "attribute '%s' has type TENSOR but no tensor",
                                 ap->name);
-        a->t = calloc(1, sizeof *a->t);
+        a->t = om_calloc(alloc, 1, sizeof *a->t);
         if (!a->t)
             return om_fail(err, ONNXMINI_ERR_OUT_OF_MEMORY, "out of memory");
         snprintf(what, sizeof what, "%s: attribute",
                  om_node_label(node, label, sizeof label));
-        return om_convert_tensor(ap->t, ld->base_dir, what, ap->name,
+        return om_convert_tensor(alloc, ap->t, ld->base_dir, what, ap->name,
                                  &ld->limits, a->t, err);
     }
     default:
@@ -529,13 +532,12 @@ static onnxmini_status convert_opsets(loader *ld, const ModelProto *mp)
     onnxmini_model *m = ld->model;
     size_t i;
 
-    m->opsets = calloc(mp->n_opset_import ? mp->n_opset_import : 1,
-                       sizeof *m->opsets);
+    m->opsets = om_calloc(&m->alloc, mp->n_opset_import, sizeof *m->opsets);
     if (!m->opsets)
         return om_fail(ld->err, ONNXMINI_ERR_OUT_OF_MEMORY, "out of memory");
     for (i = 0; i < mp->n_opset_import; i++) {
         const Onnxmini__Pb__OperatorSetIdProto *op = mp->opset_import[i];
-        m->opsets[i].domain = om_strdup(op->domain ? op->domain : "");
+        m->opsets[i].domain = om_strdup(&m->alloc, op->domain);
         if (!m->opsets[i].domain)
             return om_fail(ld->err, ONNXMINI_ERR_OUT_OF_MEMORY, "out of memory");
         m->opsets[i].version = op->version;
@@ -570,8 +572,8 @@ static onnxmini_status convert_initializers(loader *ld, const GraphProto *g)
         id = add_value(ld, tp->name, OM_VALUE_INITIALIZER);
         if (id < 0)
             return om_fail(ld->err, ONNXMINI_ERR_OUT_OF_MEMORY, "out of memory");
-        st = om_convert_tensor(tp, ld->base_dir, "initializer", tp->name,
-                               &ld->limits, &t, ld->err);
+        st = om_convert_tensor(&m->alloc, tp, ld->base_dir, "initializer",
+                               tp->name, &ld->limits, &t, ld->err);
         v = &m->values[id];
         v->data = t.data;             /* owned by the value even on failure */
         if (st != ONNXMINI_OK)
@@ -589,7 +591,7 @@ static onnxmini_status convert_inputs(loader *ld, const GraphProto *g)
     onnxmini_model *m = ld->model;
     size_t i, defaults = 0;
 
-    m->inputs = calloc(g->n_input ? g->n_input : 1, sizeof *m->inputs);
+    m->inputs = om_calloc(&m->alloc, g->n_input, sizeof *m->inputs);
     if (!m->inputs)
         return om_fail(ld->err, ONNXMINI_ERR_OUT_OF_MEMORY, "out of memory");
     for (i = 0; i < g->n_input; i++) {
@@ -648,7 +650,7 @@ static onnxmini_status convert_nodes(loader *ld, const GraphProto *g)
     onnxmini_model *m = ld->model;
     size_t i, j;
 
-    m->nodes = calloc(g->n_node ? g->n_node : 1, sizeof *m->nodes);
+    m->nodes = om_calloc(&m->alloc, g->n_node, sizeof *m->nodes);
     if (!m->nodes)
         return om_fail(ld->err, ONNXMINI_ERR_OUT_OF_MEMORY, "out of memory");
     for (i = 0; i < g->n_node; i++) {
@@ -657,13 +659,14 @@ static onnxmini_status convert_nodes(loader *ld, const GraphProto *g)
         char generated[32];
 
         snprintf(generated, sizeof generated, "#%zu", i);
-        node->name = om_strdup(np->name && np->name[0] ? np->name : generated);
-        node->op_type = om_strdup(np->op_type ? np->op_type : "");
-        node->domain = om_strdup(np->domain ? np->domain : "");
-        node->inputs = malloc((np->n_input ? np->n_input : 1) * sizeof(int));
-        node->outputs = malloc((np->n_output ? np->n_output : 1) * sizeof(int));
-        node->attrs = calloc(np->n_attribute ? np->n_attribute : 1,
-                             sizeof *node->attrs);
+        node->name = om_strdup(&m->alloc,
+                               np->name && np->name[0] ? np->name : generated);
+        node->op_type = om_strdup(&m->alloc, np->op_type);
+        node->domain = om_strdup(&m->alloc, np->domain);
+        node->inputs = om_calloc(&m->alloc, np->n_input, sizeof(int));
+        node->outputs = om_calloc(&m->alloc, np->n_output, sizeof(int));
+        node->attrs = om_calloc(&m->alloc, np->n_attribute,
+                                sizeof *node->attrs);
         if (!node->name || !node->op_type || !node->domain || !node->inputs ||
             !node->outputs || !node->attrs)
             return om_fail(ld->err, ONNXMINI_ERR_OUT_OF_MEMORY, "out of memory");
@@ -841,7 +844,7 @@ static onnxmini_status convert_outputs(loader *ld, const GraphProto *g)
     if (g->n_output == 0)
         return om_fail(ld->err, ONNXMINI_ERR_INVALID_MODEL,
                        "the graph has no outputs");
-    m->outputs = calloc(g->n_output, sizeof *m->outputs);
+    m->outputs = om_calloc(&m->alloc, g->n_output, sizeof *m->outputs);
     if (!m->outputs)
         return om_fail(ld->err, ONNXMINI_ERR_OUT_OF_MEMORY, "out of memory");
     for (i = 0; i < g->n_output; i++) {
@@ -878,12 +881,12 @@ static onnxmini_status convert_model(loader *ld, const ModelProto *mp)
     onnxmini_status st;
 
     m->ir_version = mp->ir_version;
-    m->producer_name = om_strdup(mp->producer_name);
-    m->producer_version = om_strdup(mp->producer_version);
+    m->producer_name = om_strdup(&m->alloc, mp->producer_name);
+    m->producer_version = om_strdup(&m->alloc, mp->producer_version);
     if (!g)
         return om_fail(ld->err, ONNXMINI_ERR_INVALID_MODEL,
                        "the model has no graph");
-    m->graph_name = om_strdup(g->name);
+    m->graph_name = om_strdup(&m->alloc, g->name);
     if (!m->producer_name || !m->producer_version || !m->graph_name)
         return om_fail(ld->err, ONNXMINI_ERR_OUT_OF_MEMORY, "out of memory");
 
@@ -894,8 +897,8 @@ static onnxmini_status convert_model(loader *ld, const ModelProto *mp)
     if (capacity > INT_MAX / 4 || g->n_node > INT_MAX / 4)
         return om_fail(ld->err, ONNXMINI_ERR_LIMIT,
                        "the graph has too many values (%zu)", capacity);
-    m->values = calloc(capacity ? capacity : 1, sizeof *m->values);
-    if (!m->values || index_init(&ld->index, capacity) != 0)
+    m->values = om_calloc(&m->alloc, capacity, sizeof *m->values);
+    if (!m->values || index_init(&ld->index, &m->alloc, capacity) != 0)
         return om_fail(ld->err, ONNXMINI_ERR_OUT_OF_MEMORY, "out of memory");
     ld->capacity = (int)capacity;
 
@@ -919,21 +922,54 @@ static onnxmini_status convert_model(loader *ld, const ModelProto *mp)
 
 /* ------------------------------------------------------------ public API */
 
-/* Loads a model; external data is read relative to base_dir, and is an
- * error when base_dir is NULL. */
+/* The size of onnxmini_load_options before `allocator` was added: a
+ * program built against that header passes it as struct_size. */
+#define LOAD_OPTIONS_FIRST_SIZE offsetof(onnxmini_load_options, allocator)
+
+/* Whether the caller's struct, options->struct_size bytes long, includes
+ * `field`. */
+#define HAS_FIELD(options, field)                                            \
+    ((options)->struct_size >= offsetof(onnxmini_load_options, field) +     \
+                                   sizeof (options)->field)
+
+onnxmini_status om_load_options_read(const onnxmini_load_options *options,
+                                     onnxmini_allocator *alloc,
+                                     om_load_limits *limits,
+                                     onnxmini_error *err)
+{
+    *alloc = om_default_allocator;
+    memset(limits, 0, sizeof *limits);
+    if (!options)
+        return ONNXMINI_OK;
+    if (options->struct_size < LOAD_OPTIONS_FIRST_SIZE)
+        return om_fail(err, ONNXMINI_ERR_INVALID_ARGUMENT,
+                       "options.struct_size is %zu, expected at least %zu: "
+                       "initialise options with onnxmini_load_options_init()",
+                       options->struct_size, (size_t)LOAD_OPTIONS_FIRST_SIZE);
+    limits->max_initializer_bytes = options->max_initializer_bytes;
+    limits->max_tensor_elements = options->max_tensor_elements;
+    if (HAS_FIELD(options, allocator) && options->allocator) {
+        if (!options->allocator->allocate || !options->allocator->release)
+            return om_fail(err, ONNXMINI_ERR_INVALID_ARGUMENT,
+                           "options.allocator needs both allocate and "
+                           "release");
+        *alloc = *options->allocator;
+    }
+    return ONNXMINI_OK;
+}
+
+/* Loads a model with the given allocator and limits. External data is read
+ * relative to base_dir, and is an error when base_dir is NULL. */
 static onnxmini_status load(const void *data, size_t size, const char *base_dir,
-                            const onnxmini_load_options *options,
+                            const onnxmini_allocator *alloc,
+                            const om_load_limits *limits,
                             onnxmini_model **model, onnxmini_error *error)
 {
     ModelProto *mp;
     loader ld;
     onnxmini_status st;
+    int out_of_memory;
 
-    om_clear(error);
-    if (!model)
-        return om_fail(error, ONNXMINI_ERR_INVALID_ARGUMENT,
-                       "the model out-parameter is NULL");
-    *model = NULL;
     if (!data)
         return om_fail(error, ONNXMINI_ERR_INVALID_ARGUMENT,
                        "the model data pointer is NULL");
@@ -941,7 +977,13 @@ static onnxmini_status load(const void *data, size_t size, const char *base_dir,
         return om_fail(error, ONNXMINI_ERR_PARSE,
                        "the model data is empty (0 bytes)");
 
-    mp = onnxmini__pb__model_proto__unpack(NULL, size, data);
+    mp = (ModelProto *)om_unpack(alloc, &onnxmini__pb__model_proto__descriptor,
+                                 size, data, &out_of_memory);
+    if (!mp && out_of_memory)
+        return om_fail(error, ONNXMINI_ERR_OUT_OF_MEMORY,
+                       "out of memory while parsing the %zu bytes of the "
+                       "model",
+                       size);
     if (!mp)
         return om_fail(error, ONNXMINI_ERR_PARSE,
                        "the %zu bytes are not a valid ONNX model: protobuf "
@@ -951,18 +993,16 @@ static onnxmini_status load(const void *data, size_t size, const char *base_dir,
     memset(&ld, 0, sizeof ld);
     ld.err = error;
     ld.base_dir = base_dir;
-    if (options) {
-        ld.limits.max_initializer_bytes = options->max_initializer_bytes;
-        ld.limits.max_tensor_elements = options->max_tensor_elements;
-    }
-    ld.model = calloc(1, sizeof *ld.model);
+    ld.limits = *limits;
+    ld.model = om_calloc(alloc, 1, sizeof *ld.model);
     if (!ld.model) {
-        onnxmini__pb__model_proto__free_unpacked(mp, NULL);
+        om_unpack_free(alloc, &mp->base);
         return om_fail(error, ONNXMINI_ERR_OUT_OF_MEMORY, "out of memory");
     }
+    ld.model->alloc = *alloc;
     st = convert_model(&ld, mp);
-    onnxmini__pb__model_proto__free_unpacked(mp, NULL);
-    free(ld.index.slots);
+    om_unpack_free(alloc, &mp->base);
+    om_free(alloc, ld.index.slots);
     if (st != ONNXMINI_OK) {
         onnxmini_model_free(ld.model);
         return st;
@@ -979,38 +1019,38 @@ void onnxmini_load_options_init(onnxmini_load_options *options)
     options->struct_size = sizeof *options;
 }
 
-static onnxmini_status check_load_options(const onnxmini_load_options *options,
-                                          onnxmini_error *error)
-{
-    if (options && options->struct_size < sizeof *options)
-        return om_fail(error, ONNXMINI_ERR_INVALID_ARGUMENT,
-                       "options.struct_size is %zu, expected %zu: initialise "
-                       "options with onnxmini_load_options_init()",
-                       options->struct_size, sizeof *options);
-    return ONNXMINI_OK;
-}
-
 onnxmini_status onnxmini_model_load_memory_with(
     const void *data, size_t size, const onnxmini_load_options *options,
     onnxmini_model **model, onnxmini_error *error)
 {
-    onnxmini_status st = check_load_options(options, error);
+    onnxmini_allocator alloc;
+    om_load_limits limits;
+    onnxmini_status st;
+
+    om_clear(error);
+    if (!model)
+        return om_fail(error, ONNXMINI_ERR_INVALID_ARGUMENT,
+                       "the model out-parameter is NULL");
+    *model = NULL;
+    st = om_load_options_read(options, &alloc, &limits, error);
     if (st != ONNXMINI_OK)
         return st;
-    return load(data, size, NULL, options, model, error);
+    return load(data, size, NULL, &alloc, &limits, model, error);
 }
 
 onnxmini_status onnxmini_model_load_memory(const void *data, size_t size,
                                            onnxmini_model **model,
                                            onnxmini_error *error)
 {
-    return load(data, size, NULL, NULL, model, error);
+    return onnxmini_model_load_memory_with(data, size, NULL, model, error);
 }
 
 onnxmini_status onnxmini_model_load_file_with(
     const char *path, const onnxmini_load_options *options,
     onnxmini_model **model, onnxmini_error *error)
 {
+    onnxmini_allocator alloc;
+    om_load_limits limits;
     void *buf;
     size_t size;
     char *dir;
@@ -1021,26 +1061,25 @@ onnxmini_status onnxmini_model_load_file_with(
         return om_fail(error, ONNXMINI_ERR_INVALID_ARGUMENT,
                        "the model out-parameter is NULL");
     *model = NULL;
-    st = check_load_options(options, error);
+    st = om_load_options_read(options, &alloc, &limits, error);
     if (st != ONNXMINI_OK)
         return st;
-    st = om_read_file(path, "model", &buf, &size, error);
+    st = om_read_file(&alloc, path, "model", &buf, &size, error);
     if (st != ONNXMINI_OK)
         return st;
-    dir = om_dirname(path);
-    if (!dir) {
-        free(buf);
-        return om_fail(error, ONNXMINI_ERR_OUT_OF_MEMORY, "out of memory");
-    }
-    st = load(buf, size, dir, options, model, error);
-    free(dir);
+    dir = om_dirname(&alloc, path);
+    if (!dir)
+        st = om_fail(error, ONNXMINI_ERR_OUT_OF_MEMORY, "out of memory");
+    else
+        st = load(buf, size, dir, &alloc, &limits, model, error);
+    om_free(&alloc, dir);
+    om_free(&alloc, buf);
     if (st != ONNXMINI_OK && error) {
         /* Prefix the file name so that the message says which model. */
         char detail[ONNXMINI_ERROR_MESSAGE_SIZE];
         memcpy(detail, error->message, sizeof detail);
         om_fail(error, st, "%s: %s", path, detail);
     }
-    free(buf);
     return st;
 }
 
@@ -1053,46 +1092,49 @@ onnxmini_status onnxmini_model_load_file(const char *path,
 
 void onnxmini_model_free(onnxmini_model *m)
 {
+    onnxmini_allocator alloc;
+    const onnxmini_allocator *a = &alloc;
     int i, j;
 
     if (!m)
         return;
+    alloc = m->alloc;                 /* still needed once m is released */
     for (i = 0; i < m->n_values; i++) {
-        free(m->values[i].name);
-        om_aligned_free(m->values[i].data);
+        om_free(a, m->values[i].name);
+        om_free(a, m->values[i].data);
         for (j = 0; j < OM_MAX_RANK; j++)
-            free(m->values[i].dim_names[j]);
+            om_free(a, m->values[i].dim_names[j]);
     }
-    free(m->values);
+    om_free(a, m->values);
     for (i = 0; m->nodes && i < m->n_nodes; i++) {
         om_node *n = &m->nodes[i];
         for (j = 0; j < n->n_attrs; j++) {
-            om_attr *a = &n->attrs[j];
-            free(a->name);
-            free(a->s);
-            free(a->floats);
-            free(a->ints);
-            if (a->t)
-                om_aligned_free(a->t->data);
-            free(a->t);
+            om_attr *attr = &n->attrs[j];
+            om_free(a, attr->name);
+            om_free(a, attr->s);
+            om_free(a, attr->floats);
+            om_free(a, attr->ints);
+            if (attr->t)
+                om_free(a, attr->t->data);
+            om_free(a, attr->t);
         }
-        free(n->attrs);
-        free(n->name);
-        free(n->op_type);
-        free(n->domain);
-        free(n->inputs);
-        free(n->outputs);
+        om_free(a, n->attrs);
+        om_free(a, n->name);
+        om_free(a, n->op_type);
+        om_free(a, n->domain);
+        om_free(a, n->inputs);
+        om_free(a, n->outputs);
     }
-    free(m->nodes);
+    om_free(a, m->nodes);
     for (i = 0; i < m->n_opsets; i++)
-        free(m->opsets[i].domain);
-    free(m->opsets);
-    free(m->inputs);
-    free(m->outputs);
-    free(m->producer_name);
-    free(m->producer_version);
-    free(m->graph_name);
-    free(m);
+        om_free(a, m->opsets[i].domain);
+    om_free(a, m->opsets);
+    om_free(a, m->inputs);
+    om_free(a, m->outputs);
+    om_free(a, m->producer_name);
+    om_free(a, m->producer_version);
+    om_free(a, m->graph_name);
+    om_free(a, m);
 }
 
 /* ---------------------------------------------------------- introspection */

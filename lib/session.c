@@ -99,23 +99,6 @@ static onnxmini_status session_fail(onnxmini_session *s, onnxmini_status st,
 
 /* ------------------------------------------------------------ memory */
 
-static void *default_allocate(void *user, size_t bytes, size_t alignment)
-{
-    (void)user;
-    (void)alignment;                  /* om_aligned_alloc gives 64 bytes */
-    return om_aligned_alloc(bytes);
-}
-
-static void default_release(void *user, void *pointer)
-{
-    (void)user;
-    om_aligned_free(pointer);
-}
-
-static const onnxmini_allocator default_allocator = {
-    default_allocate, default_release, NULL,
-};
-
 static void *s_malloc(onnxmini_session *s, size_t bytes)
 {
     return s->alloc.allocate(s->alloc.user, bytes ? bytes : 1, OM_ALIGNMENT);
@@ -1018,7 +1001,7 @@ static onnxmini_status create(const onnxmini_model *model,
     {
         const onnxmini_allocator *a =
             options && options->allocator ? options->allocator
-                                          : &default_allocator;
+                                          : &model->alloc;
         if (!a->allocate || !a->release)
             return om_fail(error, ONNXMINI_ERR_INVALID_ARGUMENT,
                            "options.allocator needs both allocate and "

@@ -82,39 +82,3 @@ onnxmini_status om_node_fail(onnxmini_error *err, const om_node *node,
     return om_fail(err, status, "%s: %s",
                    om_node_label(node, label, sizeof label), detail);
 }
-
-/* Aligned memory without aligned_alloc, which MSVC's runtime lacks: the
- * block is over-allocated and the original pointer is kept just before the
- * aligned address. */
-void *om_aligned_alloc(size_t bytes)
-{
-    unsigned char *raw, *p;
-
-    if (bytes > SIZE_MAX - OM_ALIGNMENT - sizeof(void *))
-        return NULL;
-    raw = malloc(bytes + OM_ALIGNMENT + sizeof(void *));
-    if (!raw)
-        return NULL;
-    p = raw + sizeof(void *);
-    p += (OM_ALIGNMENT - (uintptr_t)p % OM_ALIGNMENT) % OM_ALIGNMENT;
-    memcpy(p - sizeof(void *), &raw, sizeof raw);
-    return p;
-}
-
-void om_aligned_free(void *p)
-{
-    void *raw;
-    if (!p)
-        return;
-    memcpy(&raw, (unsigned char *)p - sizeof(void *), sizeof raw);
-    free(raw);
-}
-
-char *om_strdup(const char *s)
-{
-    size_t n = strlen(s ? s : "") + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s ? s : "", n);
-    return d;
-}

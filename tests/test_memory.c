@@ -1,7 +1,8 @@
 /*
- * test_memory.c - caller-controlled memory: the allocator option, the
- * caller's arena, the required-bytes query, every allocation failure
- * during session creation, and re-planning without leaks.
+ * test_memory.c - caller-controlled memory: the allocator options of
+ * loads and sessions, the caller's arena, the required-bytes query, every
+ * allocation failure during session creation, and re-planning without
+ * leaks. test_alloc.c fails every allocation of a load.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -257,6 +258,158 @@ static void test_memory_every_allocation_failure(void **state)
     onnxmini_model_free(model);
 }
 
+/* Loads mnist-12.onnx with `allocator` in the load options. */
+static onnxmini_model *load_with_allocator(const onnxmini_allocator *allocator)
+{
+    char *path = testdata_require_path("mnist-12.onnx");
+    onnxmini_load_options options;
+    onnxmini_model *model = NULL;
+    onnxmini_error err;
+
+    onnxmini_load_options_init(&options);
+    options.allocator = allocator;
+    if (onnxmini_model_load_file_with(path, &options, &model, &err) !=
+        ONNXMINI_OK)
+        fail_msg("%s", err.message);
+    free(path);
+    return model;
+}
+
+/* Creates a session with `options`, runs it on the first MNIST input and
+ * destroys it. */
+static void run_once(const onnxmini_model *model,
+                     const onnxmini_session_options *options)
+{
+    onnxmini_session *session = NULL;
+    onnxmini_error err;
+    float x[784];
+
+    mnist_input(x);
+    if (onnxmini_session_create(model, options, &session, &err) !=
+        ONNXMINI_OK)
+        fail_msg("%s", err.message);
+    assert_int_equal(onnxmini_session_set_input(session, "Input3",
+                                                ONNXMINI_FLOAT, mnist_dims, 4,
+                                                x, sizeof x),
+                     ONNXMINI_OK);
+    assert_int_equal(onnxmini_session_run(session), ONNXMINI_OK);
+    onnxmini_session_destroy(session);
+}
+
+/* A session without an allocator of its own allocates through the one the
+ * model was loaded with, and one with its own allocator does not touch
+ * the model's. */
+static void test_memory_session_uses_model_allocator(void **state)
+{
+    counting for_model = {0, 0, -1, 0}, for_session = {0, 0, -1, 0};
+    onnxmini_allocator model_allocator, session_allocator;
+    onnxmini_session_options options;
+    onnxmini_model *model;
+    onnxmini_error err;
+    size_t required = 0;
+    long calls, live;
+
+    (void)state;
+    model_allocator.allocate = counting_allocate;
+    model_allocator.release = counting_release;
+    model_allocator.user = &for_model;
+    session_allocator = model_allocator;
+    session_allocator.user = &for_session;
+    model = load_with_allocator(&model_allocator);
+    calls = for_model.calls;
+    live = for_model.live;
+    assert_true(calls > 0);
+    assert_true(live > 0);
+
+    /* NULL options, then options without an allocator. */
+    run_once(model, NULL);
+    assert_true(for_model.calls > calls);
+    assert_int_equal(for_model.live, live);
+    calls = for_model.calls;
+    onnxmini_session_options_init(&options);
+    run_once(model, &options);
+    assert_true(for_model.calls > calls);
+    assert_int_equal(for_model.live, live);
+    calls = for_model.calls;
+    assert_int_equal(onnxmini_session_required_bytes(model, NULL, &required,
+                                                     &err),
+                     ONNXMINI_OK);
+    assert_true(for_model.calls > calls);
+    assert_int_equal(for_model.live, live);
+
+    /* The session's own allocator. */
+    calls = for_model.calls;
+    options.allocator = &session_allocator;
+    run_once(model, &options);
+    assert_int_equal(for_model.calls, calls);
+    assert_true(for_session.calls > 0);
+    assert_int_equal(for_session.live, 0);
+
+    onnxmini_model_free(model);
+    assert_int_equal(for_model.live, 0);
+}
+
+/* Load options of the first version of the struct, which ended before
+ * `allocator`, are accepted, and the allocator past their struct_size is
+ * ignored. A shorter struct_size is rejected. */
+static void test_memory_load_options_first_version(void **state)
+{
+    counting c = {0, 0, -1, 1};
+    onnxmini_allocator failing;
+    onnxmini_load_options options;
+    onnxmini_model *model = NULL;
+    onnxmini_error err;
+    char *path = testdata_require_path("mnist-12.onnx");
+
+    (void)state;
+    failing.allocate = counting_allocate;
+    failing.release = counting_release;
+    failing.user = &c;
+    onnxmini_load_options_init(&options);
+    assert_int_equal(options.struct_size, sizeof options);
+    assert_null(options.allocator);
+    options.allocator = &failing;
+    options.struct_size = offsetof(onnxmini_load_options, allocator);
+    if (onnxmini_model_load_file_with(path, &options, &model, &err) !=
+        ONNXMINI_OK)
+        fail_msg("struct_size %zu: %s", options.struct_size, err.message);
+    assert_int_equal(c.calls, 0);
+    onnxmini_model_free(model);
+
+    options.struct_size--;
+    assert_int_equal(onnxmini_model_load_file_with(path, &options, &model,
+                                                   &err),
+                     ONNXMINI_ERR_INVALID_ARGUMENT);
+    assert_null(model);
+    assert_non_null(strstr(err.message, "struct_size"));
+    free(path);
+}
+
+/* An allocator without release is an invalid argument naming the field,
+ * before anything is allocated. */
+static void test_memory_load_allocator_incomplete(void **state)
+{
+    counting c = {0, 0, -1, 0};
+    onnxmini_allocator incomplete;
+    onnxmini_load_options options;
+    onnxmini_model *model = NULL;
+    onnxmini_error err;
+    static const unsigned char bytes[4] = {0x08, 0x07, 0x12, 0x00};
+
+    (void)state;
+    incomplete.allocate = counting_allocate;
+    incomplete.release = NULL;
+    incomplete.user = &c;
+    onnxmini_load_options_init(&options);
+    options.allocator = &incomplete;
+    assert_int_equal(onnxmini_model_load_memory_with(bytes, sizeof bytes,
+                                                     &options, &model, &err),
+                     ONNXMINI_ERR_INVALID_ARGUMENT);
+    assert_null(model);
+    assert_non_null(strstr(err.message, "options.allocator"));
+    assert_int_equal(c.calls, 0);
+}
+
 /* A symbolic batch changed from 1 to 64 and back re-plans each time,
  * reports the new arena size, and leaks nothing. */
 static void test_memory_replan_batch(void **state)
@@ -318,6 +471,9 @@ int main(void)
         cmocka_unit_test(test_memory_unaligned_arena_rejected),
         cmocka_unit_test(test_memory_every_allocation_failure),
         MB_TEST(test_memory_replan_batch),
+        cmocka_unit_test(test_memory_session_uses_model_allocator),
+        cmocka_unit_test(test_memory_load_options_first_version),
+        cmocka_unit_test(test_memory_load_allocator_incomplete),
     };
     return cmocka_run_group_tests_name("memory", tests, NULL, NULL);
 }

@@ -53,23 +53,20 @@ int onnxmini_op_supported(const char *domain, const char *op_type,
                           int64_t opset)
 {
     om_node node;
-    char name[] = "";
-    char *d, *t;
-    int ok;
+    char name[] = "", default_domain[] = "";
 
     if (!domain || !op_type || opset < 1 || opset > 0x7fffffff)
         return 0;
     memset(&node, 0, sizeof node);
-    d = om_strdup(strcmp(domain, "ai.onnx") == 0 ? "" : domain);
-    t = om_strdup(op_type);
+    /* om_registry_resolve only reads the strings, so the node may point at
+     * the caller's, and this query allocates nothing. */
     node.name = name;
-    node.domain = d;
-    node.op_type = t;
+    node.domain = strcmp(domain, "ai.onnx") == 0 || domain[0] == '\0'
+                      ? default_domain
+                      : (char *)(uintptr_t)domain;
+    node.op_type = (char *)(uintptr_t)op_type;
     node.opset = (int)opset;
-    ok = d && t && om_registry_resolve(&node, NULL) == ONNXMINI_OK;
-    free(d);
-    free(t);
-    return ok;
+    return om_registry_resolve(&node, NULL) == ONNXMINI_OK;
 }
 
 onnxmini_status om_registry_resolve(om_node *node, onnxmini_error *err)
