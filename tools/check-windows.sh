@@ -31,8 +31,10 @@
 # builds for Windows, the MNIST model test on the first 1000 test images
 # (100 on arm64, which QEMU emulates), the ONNX conformance suite with
 # tests/conformance-expected.txt, and the MNIST classifier on the sample
-# digits, on a PNG and on the test set. The data directory is
-# ONNXMINI_DATA_DIR or data/, as for make check.
+# digits, on a PNG and on the test set. On arm64, the classifier's digits
+# for the first 100 test images must also equal those of the Linux build's
+# classifier, LINUX_MNIST_CLASSIFY (default build/bin/mnist_classify). The
+# data directory is ONNXMINI_DATA_DIR or data/, as for make check.
 #
 # Exit status: 0 when everything built and passed, 1 otherwise.
 
@@ -48,6 +50,7 @@ x86_64)
     build=${WINDOWS_BUILD:-build-windows}
     host=x86_64-w64-mingw32
     mnist_limit=1000
+    linux_classify=
     # dpkg-dev brings dpkg-source, which apt-get source needs to unpack.
     packages="gcc-mingw-w64-x86-64 libz-mingw-w64-dev wine wine64 dpkg-dev"
     ;;
@@ -58,6 +61,9 @@ arm64)
     # QEMU runs the Arm code tens of times slower than the CPU would.
     mnist_limit=100
     packages="clang lld llvm qemu-user dpkg-dev make"
+    # The Linux build's classifier, whose digits for the first test images
+    # the Windows build must reproduce (make check-windows-arm64 builds it).
+    linux_classify=${LINUX_MNIST_CLASSIFY:-$top/build/bin/mnist_classify}
     ;;
 *)
     echo "Usage: $0 [x86_64|arm64]" >&2
@@ -299,9 +305,10 @@ if [ "$target" = x86_64 ]; then
 else
     # Debian's arm64 Wine, unpacked (not installed) with the libraries its
     # loader links to, run by tools/wine-arm64-namespace.sh. Wine's server
-    # script runs /usr/lib/wine/wineserver64, the host's x86-64 server,
-    # which does not support arm64 processes; it is pointed at the arm64
-    # server beside it.
+    # script runs /usr/lib/wine/wineserver64. Outside the namespace, that
+    # is the x86-64 server of an installed x86-64 Wine, which does not
+    # support arm64 processes, so the script is pointed at the arm64 server
+    # beside it.
     sh tools/debian-binary.sh arm64 "$build/wine-arm64" wine64 libwine \
         libc6 libgcc-s1 libunwind8 liblzma5
     wine_root=$build/wine-arm64/root
@@ -318,6 +325,18 @@ fi
 # $wineserver_command is a word list.
 # shellcheck disable=SC2086
 trap '$wineserver_command -k >/dev/null 2>&1 || true' EXIT
+
+# arm64: a server that stays until the trap above stops it. Otherwise Wine
+# starts a new server whenever the last program has ended, and with it
+# Wine's own services, which take about 4 s under QEMU each time (0.3 s
+# per program with the server kept). Without it the programs still start
+# their own server, only slower, so a failure here is not an error.
+if [ "$target" = arm64 ]; then
+    mkdir -p "$WINEPREFIX"
+    # $wineserver_command is a word list.
+    # shellcheck disable=SC2086
+    $wineserver_command -p >"$logs/wineserver.log" 2>&1 || true
+fi
 
 # Runs a Windows program under Wine with its output in the log file $1.
 run_wine() {
@@ -420,6 +439,73 @@ json_digit_is() {
     tr -d '\r' <"$1" | grep -q "\"digit\": $2[,}]"
 }
 
+# Prints "FILE DIGIT" for each image in the classifier's JSON log $1, with
+# the file's name without its folder.
+json_predictions() {
+    tr -d '\r' <"$1" |
+        sed -n 's/^{"file": "\([^"]*\)", "digit": \([0-9]\)[,}].*/\1 \2/p' |
+        sed 's|^.*/||'
+}
+
+# arm64: the first $mnist_limit test images as 28x28 PGM files, and the
+# digits that the Linux build's classifier gives them with the scalar
+# kernels. Under Wine, each instruction set must give the same digits.
+first_images=
+if [ -n "$linux_classify" ]; then
+    if [ ! -x "$linux_classify" ]; then
+        echo "$prog: the Linux classifier $linux_classify is missing; run" \
+            "make build/bin/mnist_classify or set LINUX_MNIST_CLASSIFY" >&2
+        exit 1
+    fi
+    first_dir=$build/mnist-first$mnist_limit
+    rm -rf "$first_dir"
+    mkdir -p "$first_dir"
+    /usr/bin/python3 - "$data_dir" "$mnist_limit" "$first_dir" <<'EOF'
+# Writes the first COUNT images of the MNIST test set in DATA_DIR as binary
+# PGM files OUT_DIR/t10k-NNNNN.pgm. The image file names are those that
+# mnist_classify --mnist accepts.
+import gzip
+import os
+import struct
+import sys
+
+data_dir, count, out_dir = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+for name in ("t10k-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte",
+             "t10k-images.idx3-ubyte.gz", "t10k-images.idx3-ubyte"):
+    path = os.path.join(data_dir, name)
+    if os.path.exists(path):
+        break
+else:
+    sys.exit(f"no MNIST test image file in {data_dir}")
+opener = gzip.open if path.endswith(".gz") else open
+with opener(path, "rb") as f:
+    magic, images, rows, columns = struct.unpack(">IIII", f.read(16))
+    if magic != 2051 or images < count:
+        sys.exit(f"{path}: not an IDX image file with at least {count} images")
+    for index in range(count):
+        pixels = f.read(rows * columns)
+        name = os.path.join(out_dir, f"t10k-{index:05d}.pgm")
+        with open(name, "wb") as pgm:
+            pgm.write(b"P5\n%d %d\n255\n" % (columns, rows) + pixels)
+EOF
+    first_images=$(ls "$first_dir"/t10k-*.pgm)
+    linux_predictions=$logs/predictions.linux.txt
+    status=0
+    # $first_images is a list of paths without spaces.
+    # shellcheck disable=SC2086
+    "$linux_classify" --json --isa scalar --model "$data_dir/mnist-12.onnx" \
+        $first_images >"$logs/classify-first.linux.log" 2>&1 || status=$?
+    json_predictions "$logs/classify-first.linux.log" >"$linux_predictions"
+    if [ "$status" -ne 0 ] ||
+        [ "$(wc -l <"$linux_predictions")" -ne "$mnist_limit" ]; then
+        tail -n 20 "$logs/classify-first.linux.log"
+        echo "$prog: the Linux classifier failed on the first $mnist_limit" \
+            "test images (exit status $status); log" \
+            "$logs/classify-first.linux.log" >&2
+        exit 1
+    fi
+fi
+
 passed=0
 failed=0
 failures=
@@ -477,6 +563,32 @@ for isa in $isas; do
     done
     record "mnist_classify on $(echo $digits | wc -w) PGM digits and a PNG [$isa]" \
         "$wrong" "$log"
+
+    # arm64: the classifier's digit for each of the first test images must
+    # be the Linux build's.
+    if [ -n "$first_images" ]; then
+        log=$logs/classify-first.$isa.log
+        predictions=$logs/predictions.$isa.txt
+        status=0
+        # $first_images is a list of paths without spaces.
+        # shellcheck disable=SC2086
+        run_wine "$log" "$build/bin/mnist_classify.exe" --json \
+            --model "$data_dir/mnist-12.onnx" $first_images || status=$?
+        json_predictions "$log" >"$predictions"
+        differences=$(diff "$linux_predictions" "$predictions" || true)
+        if [ -n "$differences" ]; then
+            {
+                echo "digits of the Linux build (<) and under Wine (>) that differ:"
+                echo "$differences"
+            } >>"$log"
+            status=1
+        fi
+        echo "    mnist_classify on the first $mnist_limit test images:" \
+            "$(echo "$differences" | grep -c '^<') of the Linux build's" \
+            "$mnist_limit digits not reproduced"
+        record "mnist_classify on the first $mnist_limit images as on Linux [$isa]" \
+            "$status" "$log"
+    fi
 
     # The classifier's evaluation of the first test images. 95 % is a
     # floor far below the model's accuracy and far above the 10 % of a
