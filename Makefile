@@ -240,9 +240,11 @@ check: deps
 	@$(MAKE) --no-print-directory all
 	@sh tools/fetch-data.sh
 	@sh tools/install-deps.sh $(PYTHON_DEPS)
+	@$(MAKE) --no-print-directory torch-models
 	@$(MAKE) --no-print-directory bench-models >/dev/null
 	@ONNXMINI_DATA_DIR="$(DATA_DIR)" ONNXMINI_TEST_ISAS=all \
 	    ONNXMINI_BENCH_MODELS="$(abspath $(BENCH_DIR))" \
+	    ONNXMINI_TORCH_MODELS="$(abspath $(TORCH_MODELS_DIR))" \
 	    sh tests/run-tests.sh $(BUILD)
 	@ONNXMINI_DATA_DIR="$(DATA_DIR)" sh tests/check-install.sh $(BUILD)
 	@$(MAKE) --no-print-directory check-python
@@ -263,8 +265,10 @@ check-sanitize: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan \
 	    CFLAGS="$(SANITIZE_FLAGS)" LDFLAGS="-fsanitize=address,undefined" all
 	@sh tools/fetch-data.sh --quiet
+	@$(MAKE) --no-print-directory torch-models
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    ONNXMINI_TORCH_MODELS="$(abspath $(TORCH_MODELS_DIR))" \
 	    ONNXMINI_DATA_DIR="$(DATA_DIR)" sh tests/run-tests.sh build-asan
 
 # The thread pool and several sessions sharing one model, under
@@ -303,14 +307,63 @@ BENCH_PEAK_GFLOPS ?= 116.8
 
 bench-models: $(BUILD)/bin/minimal
 	@sh tools/fetch-data.sh --quiet
+	@$(MAKE) --no-print-directory torch-models
 	$(PYTHON3) bench/make_models.py --data-dir "$(DATA_DIR)" \
-	    --check-with $(BUILD)/bin/minimal "$(BENCH_DIR)"
+	    --check-with $(BUILD)/bin/minimal \
+	    --torch-models "$(TORCH_MODELS_DIR)" "$(BENCH_DIR)"
 
 bench: bench-models $(BUILD)/bin/onnxmini-bench
 	$(PYTHON3) bench/run_bench.py --bench $(BUILD)/bin/onnxmini-bench \
 	    --models "$(BENCH_DIR)" --max-time $(BENCH_MAX_TIME) \
 	    --peak-gflops $(BENCH_PEAK_GFLOPS) --cc "$(CC)" \
 	    --cflags "$(CFLAGS)" --output docs/BENCHMARKS.md
+
+# ---------------------------------------------------------------- PyTorch models
+# tests/torch/make_models.py exports ResNet-18, MobileNetV2, SqueezeNet 1.1
+# and LeNet-5 with PyTorch at opsets 13 and 17 into TORCH_MODELS_DIR, as
+# ONNX backend test folders with PyTorch's outputs as the reference, and
+# tests/test_torch_models.sh runs them (make check on every instruction
+# set, make check-arm64 under QEMU). The export runs again only when the
+# script changes. make check does not install PyTorch, which is large:
+# without python3-torch and python3-torchvision, torch-models reports that
+# it skipped the export and the test reports a skip, except that with
+# CI=true both fail. .ci/run installs the two packages.
+.PHONY: torch-models
+TORCH_MODELS_DIR ?= $(BUILD)/torch-models
+TORCH_MODELS_STAMP := $(TORCH_MODELS_DIR)/complete.stamp
+TORCH_PYTHON_DEPS := python3-numpy python3-onnx
+
+torch-models:
+	@if $(PYTHON3) -c 'import importlib.util as u, sys; \
+	    sys.exit(not (u.find_spec("torch") and u.find_spec("torchvision")))'; \
+	then \
+	    $(MAKE) --no-print-directory $(TORCH_MODELS_STAMP); \
+	elif [ "$$CI" = true ]; then \
+	    echo "torch-models: $(PYTHON3) has no torch or torchvision module," \
+	        "and CI=true needs the PyTorch models; install the Debian" \
+	        "packages python3-torch and python3-torchvision" >&2; \
+	    exit 1; \
+	else \
+	    echo "torch-models: skipped: $(PYTHON3) has no torch or" \
+	        "torchvision module, so the PyTorch model tests will be" \
+	        "skipped; install the Debian packages python3-torch and" \
+	        "python3-torchvision to run them"; \
+	fi
+
+$(TORCH_MODELS_STAMP): tests/torch/make_models.py
+	@sh tools/install-deps.sh $(TORCH_PYTHON_DEPS)
+	@rm -f $@
+	$(PYTHON3) tests/torch/make_models.py "$(TORCH_MODELS_DIR)"
+	@touch $@
+
+# make check-arm64 runs the opset-13 exports (the opset-17 graphs have the
+# same nodes) on their batch-1 data set only, plus the two mutated copies.
+# Under QEMU 7.2 on a 2-core x86-64 virtual machine that took 35 s with the
+# NEON kernels and 45 s with the scalar ones; all eight folders with both
+# data sets took 144 s and 218 s.
+ARM64_TORCH_MODELS ?= resnet18_opset13 mobilenet_v2_opset13 \
+                      squeezenet1_1_opset13 lenet5_opset13
+ARM64_TORCH_DATA_SETS ?= 1
 
 # ---------------------------------------------------------------- aarch64
 # all-arm64 cross-compiles everything for aarch64 into ARM64_BUILD with
@@ -348,8 +401,12 @@ all-arm64: deps
 
 check-arm64: all-arm64
 	@sh tools/fetch-data.sh --quiet
+	@$(MAKE) --no-print-directory torch-models
 	@ONNXMINI_DATA_DIR="$(DATA_DIR)" ONNXMINI_TEST_RUNNER="$(ARM64_RUNNER)" \
 	    ONNXMINI_TEST_ISAS="$(ARM64_TEST_ISAS)" \
+	    ONNXMINI_TORCH_MODELS="$(abspath $(TORCH_MODELS_DIR))" \
+	    ONNXMINI_TORCH_MODEL_NAMES="$(ARM64_TORCH_MODELS)" \
+	    ONNXMINI_TORCH_DATA_SETS=$(ARM64_TORCH_DATA_SETS) \
 	    ONNXMINI_TEST_MNIST_LIMIT=$(ARM64_MNIST_LIMIT) \
 	    sh tests/run-tests.sh $(ARM64_BUILD)
 

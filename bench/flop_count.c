@@ -371,12 +371,75 @@ static int infer_maxpool(propagation *p, const node_proto *node)
     return set_output(p, node, 1, &y);
 }
 
-/* Relu, Identity: the output has the input's shape. */
+/* Relu, Identity, Clip: the output has the shape of input 0. Clip's
+ * optional min and max inputs are scalars and do not change it. */
 static int infer_same_shape(propagation *p, const node_proto *node)
 {
     const value *x = node_input(p, node, 0);
 
     return x ? set_output(p, node, 0, x) : -1;
+}
+
+/* GlobalAveragePool: X [N, C, D1..Dk] -> Y [N, C, 1..1]. Its additions
+ * are not counted (see flop_count.h). */
+static int infer_global_average_pool(propagation *p, const node_proto *node)
+{
+    const value *x = node_input(p, node, 0);
+    value y;
+    size_t i;
+
+    if (!x)
+        return -1;
+    if (x->rank < 3)
+        return fail(p, "node '%s' (GlobalAveragePool): X has rank %zu, "
+                    "expected at least 3", node->name, x->rank);
+    y = *x;
+    for (i = 2; i < y.rank; i++)
+        y.dims[i] = 1;
+    return set_output(p, node, 0, &y);
+}
+
+/* Concat: the inputs have equal ranks and equal sizes outside `axis`, and
+ * the output's size on `axis` is the sum of theirs. A negative axis counts
+ * from the end (opset 11 and later); opset 1's default axis is 1. */
+static int infer_concat(propagation *p, const node_proto *node)
+{
+    const value *first = node_input(p, node, 0);
+    int64_t given_axis = attr_int(node, "axis", 1), axis = given_axis;
+    value y;
+    size_t i, d;
+
+    if (!first)
+        return -1;
+    if (axis < 0)
+        axis += (int64_t)first->rank;
+    if (axis < 0 || axis >= (int64_t)first->rank)
+        return fail(p, "node '%s' (Concat): axis %lld out of range for "
+                    "rank %zu", node->name, (long long)given_axis,
+                    first->rank);
+    y = *first;
+    y.dims[axis] = 0;
+    for (i = 0; i < node->n_input; i++) {
+        const value *x = node_input(p, node, i);
+
+        if (!x)
+            return -1;
+        if (x->rank != first->rank)
+            return fail(p, "node '%s' (Concat): input %zu has rank %zu, "
+                        "input 0 rank %zu", node->name, i, x->rank,
+                        first->rank);
+        for (d = 0; d < x->rank; d++)
+            if ((int64_t)d != axis && x->dims[d] != first->dims[d])
+                return fail(p, "node '%s' (Concat): input %zu has size "
+                            "%lld on axis %zu, input 0 %lld", node->name, i,
+                            (long long)x->dims[d], d,
+                            (long long)first->dims[d]);
+        if (x->dims[axis] > INT64_MAX - y.dims[axis])
+            return fail(p, "node '%s' (Concat): the joined axis overflows",
+                        node->name);
+        y.dims[axis] += x->dims[axis];
+    }
+    return set_output(p, node, 0, &y);
 }
 
 /* Add: multidirectional broadcasting since opset 7. Opsets 1 and 6 with
@@ -655,11 +718,19 @@ typedef struct shape_rule {
 } shape_rule;
 
 static const shape_rule rules[] = {
-    {"Add", infer_add},           {"Constant", infer_constant},
-    {"Conv", infer_conv},         {"Flatten", infer_flatten},
-    {"Gemm", infer_gemm},         {"Identity", infer_same_shape},
-    {"MatMul", infer_matmul},     {"MaxPool", infer_maxpool},
-    {"Relu", infer_same_shape},   {"Reshape", infer_reshape},
+    {"Add", infer_add},
+    {"Clip", infer_same_shape},
+    {"Concat", infer_concat},
+    {"Constant", infer_constant},
+    {"Conv", infer_conv},
+    {"Flatten", infer_flatten},
+    {"Gemm", infer_gemm},
+    {"GlobalAveragePool", infer_global_average_pool},
+    {"Identity", infer_same_shape},
+    {"MatMul", infer_matmul},
+    {"MaxPool", infer_maxpool},
+    {"Relu", infer_same_shape},
+    {"Reshape", infer_reshape},
 };
 
 static int infer_node(propagation *p, const node_proto *node)

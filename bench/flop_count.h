@@ -5,9 +5,15 @@
  * The public API does not expose the shapes inside a graph, so the counter
  * parses the model itself with the protobuf-c code generated from the
  * library's onnx.proto and propagates shapes from the input shapes the
- * benchmark feeds. It has rules for Conv, MaxPool, Relu, Add, Reshape (with a
- * constant shape), MatMul, Gemm, Flatten, Identity and Constant. Any other
- * operator makes the count unknown.
+ * benchmark feeds. It has rules for every operator the library supports:
+ * Add, Clip, Concat, Constant, Conv, Flatten, Gemm, GlobalAveragePool,
+ * Identity, MatMul, MaxPool, Relu and Reshape (with a constant shape). Any
+ * other operator makes the count unknown.
+ *
+ * Only multiply-adds count: a Conv, MatMul or Gemm adds 2 FLOPs per
+ * multiply-accumulate of its product. Bias terms, Add, Relu, Clip, MaxPool,
+ * GlobalAveragePool and the operators that only move or reshape data
+ * (Concat, Flatten, Reshape, Identity, Constant) add none.
  */
 #ifndef BENCH_FLOP_COUNT_H
 #define BENCH_FLOP_COUNT_H

@@ -1,5 +1,7 @@
 #!/usr/bin/python3
-"""Write the benchmark models: mnist.onnx, cifar_cnn.onnx and vgg_block.onnx.
+"""Write the benchmark models: mnist.onnx, cifar_cnn.onnx and vgg_block.onnx,
+and with --torch-models also resnet18.onnx, mobilenet_v2.onnx and
+squeezenet1_1.onnx.
 
 mnist.onnx is the ONNX model zoo's mnist-12.onnx (read from the data
 directory) with a symbolic batch dimension "N". cifar_cnn.onnx and
@@ -9,9 +11,16 @@ one also runs once through the library's `minimal` example program, and the
 outputs it prints for all-zero inputs must match a NumPy evaluation of the
 same graph.
 
+The three 224x224 torchvision models are not exported twice: --torch-models
+names the folder that tests/torch/make_models.py wrote (make torch-models),
+and their opset-13 model.onnx files are linked into OUTPUT_DIR with
+symbolic links. When that folder lacks them (no PyTorch installed), the
+script prints a note and leaves them out.
+
 Run with Debian's /usr/bin/python3, which has python3-onnx and python3-numpy.
 
-Usage: make_models.py [--data-dir DIR] [--check-with MINIMAL] [OUTPUT_DIR]
+Usage: make_models.py [--data-dir DIR] [--check-with MINIMAL]
+                      [--torch-models DIR] [OUTPUT_DIR]
 """
 
 import argparse
@@ -31,6 +40,13 @@ PRODUCER = "libonnxmini bench/make_models.py"
 # the same files.
 CIFAR_SEED = 20240601
 VGG_SEED = 20240602
+
+# (file name in OUTPUT_DIR, test folder written by tests/torch/make_models.py)
+TORCH_MODELS = [
+    ("resnet18.onnx", "resnet18_opset13"),
+    ("mobilenet_v2.onnx", "mobilenet_v2_opset13"),
+    ("squeezenet1_1.onnx", "squeezenet1_1_opset13"),
+]
 
 
 class ModelError(Exception):
@@ -335,6 +351,27 @@ def check_with_minimal(minimal, path, model):
                              f", NumPy computed {reference.tolist()}")
 
 
+# ---------------------------------------------------------------- PyTorch
+
+
+def link_torch_models(torch_dir, output_dir):
+    """Link the PyTorch models of torch_dir into output_dir. A link left
+    from an earlier run is removed first. A missing model gets a note and is
+    left out."""
+    for filename, folder in TORCH_MODELS:
+        path = os.path.join(output_dir, filename)
+        target = os.path.join(torch_dir, folder, "model.onnx")
+        if os.path.lexists(path):
+            os.remove(path)
+        if not os.path.isfile(target):
+            print(f"skipped {path}: {target} not found; 'make torch-models' "
+                  "writes it when python3-torch and python3-torchvision are "
+                  "installed")
+            continue
+        os.symlink(os.path.relpath(target, output_dir), path)
+        print(f"linked {path} to {target}")
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -350,6 +387,10 @@ def main():
     parser.add_argument("--check-with", metavar="MINIMAL",
                         help="the library's minimal example program: run "
                         "each model once and compare its outputs with NumPy")
+    parser.add_argument("--torch-models", metavar="DIR",
+                        help="folder written by tests/torch/make_models.py: "
+                        "link its ResNet-18, MobileNetV2 and SqueezeNet 1.1 "
+                        "into OUTPUT_DIR")
     args = parser.parse_args()
 
     try:
@@ -366,6 +407,8 @@ def main():
             checked = (f", checked with {args.check_with}"
                        if args.check_with else "")
             print(f"wrote {path} (onnx.checker{checked})")
+        if args.torch_models:
+            link_torch_models(args.torch_models, args.output_dir)
     except (ModelError, OSError, onnx.checker.ValidationError) as error:
         print(f"make_models.py: {error}", file=sys.stderr)
         return 1

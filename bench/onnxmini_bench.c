@@ -7,8 +7,8 @@
  * onnxmini_session_run() call on its own with CLOCK_MONOTONIC. Inputs are
  * set once before the timed loop, so the times cover the run alone. It
  * reports the median, p90, p99 and minimum latency, the inferences per
- * second and the GFLOP/s of the model's Conv, MatMul and Gemm nodes (see
- * flop_count.h).
+ * second and the GFLOP/s of the model's Conv, MatMul and Gemm nodes; the
+ * other operators count as 0 FLOPs (see flop_count.h).
  *
  * Usage: onnxmini-bench MODEL [options]; see usage() or --help. The
  * program's main() is onnxmini_bench_main(), which the onnxmini tool also
@@ -117,6 +117,12 @@ static void usage(FILE *out)
 "  --peak-gflops P    also report the fraction of a peak of P GFLOP/s\n"
 "  --json             print one JSON object instead of text\n"
 "  -h, --help         show this help\n"
+"\n"
+"GFLOP/s counts 2 FLOPs per multiply-accumulate of every Conv, MatMul and\n"
+"Gemm, over the median latency. Bias terms and the other operators (Add,\n"
+"Clip, Concat, Constant, Flatten, GlobalAveragePool, Identity, MaxPool,\n"
+"Relu, Reshape) count as 0 FLOPs. The count is unknown for a model with\n"
+"any other operator.\n"
 "\n"
 "Exit status: 0 on success, 1 on an error, 2 on an invalid option, 3 when\n"
 "the model runs with the default instruction set but not with --isa.\n",

@@ -3,8 +3,10 @@
 size, and write the results page (docs/BENCHMARKS.md).
 
 An instruction set that the CPU lacks, or that the library build does not
-have (onnxmini-bench exits with status 3), is skipped with a note. Any other
-failure is listed on the page and makes the script exit with status 1.
+have (onnxmini-bench exits with status 3), is skipped with a note, and so
+is a PyTorch model missing from the models folder (make_models.py links
+them only when make torch-models could export them). Any other failure is
+listed on the page and makes the script exit with status 1.
 
 Usage: run_bench.py --bench PATH --models DIR [--max-time S]
                     [--peak-gflops P] [--cc CC] [--cflags FLAGS]
@@ -26,7 +28,14 @@ CASES = [
     ("mnist.onnx", [1, 64]),
     ("cifar_cnn.onnx", [1, 32]),
     ("vgg_block.onnx", [1]),
+    ("resnet18.onnx", [1]),
+    ("mobilenet_v2.onnx", [1]),
+    ("squeezenet1_1.onnx", [1]),
 ]
+
+# The models that make_models.py links from tests/torch/make_models.py's
+# output, which needs PyTorch; the others are always written.
+TORCH_MODELS = {"resnet18.onnx", "mobilenet_v2.onnx", "squeezenet1_1.onnx"}
 
 # Instruction sets in the order of the page, with the /proc/cpuinfo flags
 # each one needs.
@@ -109,9 +118,20 @@ def run_case(args, isa, model, batch):
 def run_all(args, cpu_flags):
     """Run every case; return (rows, notes on skipped instruction sets,
     failure count)."""
-    cases = [(model, batch) for model, batches in CASES for batch in batches]
-    total = len(ISAS) * len(cases)
     rows, notes, failures = [], [], 0
+    present = []
+    for model, batches in CASES:
+        if model in TORCH_MODELS and \
+                not os.path.isfile(os.path.join(args.models, model)):
+            notes.append(f"`{model}`: skipped, not found in {args.models} "
+                         "(`make torch-models` exports it when "
+                         "python3-torch and python3-torchvision are "
+                         "installed).")
+            continue
+        present.append((model, batches))
+    cases = [(model, batch) for model, batches in present
+             for batch in batches]
+    total = len(ISAS) * len(cases)
     for isa_index, (isa, needed_flags) in enumerate(ISAS):
         missing = [flag for flag in needed_flags if flag not in cpu_flags]
         if missing:
@@ -207,7 +227,8 @@ def write_page(args, path, rows, notes, cpu):
         "## Results",
         "",
         "Latencies in microseconds per run; a run is one batch. GFLOP/s "
-        "counts the Conv and MatMul FLOPs of a run over the median latency.",
+        "counts the Conv, MatMul and Gemm FLOPs of a run over the median "
+        "latency.",
         "",
         "| ISA | model | batch | median (µs) | p99 (µs) | inferences/s "
         "| GFLOP/s | % of peak | runs |",
@@ -215,7 +236,7 @@ def write_page(args, path, rows, notes, cpu):
     ]
     lines += [result_row(*row) for row in rows]
     if notes:
-        lines += ["", "Instruction sets not measured:", ""]
+        lines += ["", "Not measured:", ""]
         lines += [f"* {note}" for note in notes]
     lines += [
         "",
@@ -232,10 +253,12 @@ def write_page(args, path, rows, notes, cpu):
         "column gives the number of timed runs. The median is the middle "
         "of the sorted times; p99 is the nearest-rank 99th percentile, so "
         "with fewer than 100 runs it is the slowest run.",
-        "* FLOPs are 2 × multiply-accumulates of every Conv and MatMul, from "
-        "the benchmark's own shape propagation over the model file; bias "
-        "additions, Relu and MaxPool are not counted. Inferences per second "
-        "are the batch size over the median.",
+        "* FLOPs are 2 × multiply-accumulates of every Conv, MatMul and "
+        "Gemm, from the benchmark's own shape propagation over the model "
+        "file. Bias terms and the other operators (Add, Clip, Concat, "
+        "Constant, Flatten, GlobalAveragePool, Identity, MaxPool, Relu, "
+        "Reshape) count as 0. Inferences per second are the batch size over "
+        "the median.",
         f"* The peak of {args.peak_gflops:g} GFLOP/s is an estimate for this "
         "machine class, not a measurement: one AMD Zen 4 core at 3.65 GHz "
         "doing 32 FP32 FLOP per cycle with AVX-512 FMA (3.65 × 32 = 116.8). "
@@ -260,8 +283,9 @@ def write_page(args, path, rows, notes, cpu):
         "`make bench` builds `build/bin/onnxmini-bench`, writes the models "
         "into `build/bench/` with `bench/make_models.py` (the MNIST model "
         "comes from `mnist-12.onnx` in the data directory, the others have "
-        "seeded random weights), runs `bench/run_bench.py` and rewrites this "
-        "page. `BENCH_MAX_TIME` (seconds per loop, default 5) and "
+        "seeded random weights; ResNet-18, MobileNetV2 and SqueezeNet 1.1 "
+        "are the opset-13 exports of `tests/torch/make_models.py`, which "
+        "need PyTorch), runs `bench/run_bench.py` and rewrites this page. `BENCH_MAX_TIME` (seconds per loop, default 5) and "
         "`BENCH_PEAK_GFLOPS` (default 116.8) change the bound and the peak. "
         "One measurement by hand:",
         "",
