@@ -136,6 +136,22 @@ static void test_fusion_conv_clip(void **state)
     compare_rewrites(m, MB_DIMS(1, 3, 9, 9));
 }
 
+/* Conv, then a Clip whose bounds come from Constant nodes, as PyTorch
+ * exports ReLU6: min as a `value` tensor, max as `value_float`. */
+static void test_fusion_conv_clip_constant_nodes(void **state)
+{
+    mb_model *m = conv_graph(state, 1);
+    mb_node *lo = mb_node_add(m, "Constant", "lo", NULL, MB_NAMES("lo"));
+    mb_node *hi = mb_node_add(m, "Constant", "hi", NULL, MB_NAMES("hi"));
+
+    mb_attr_tensor(lo, "value", ONNXMINI_FLOAT, 0, NULL, (const float[]){-0.5f},
+                   MB_RAW);
+    mb_attr_float(hi, "value_float", 0.75f);
+    mb_node_add(m, "Clip", "clip", MB_NAMES("c", "lo", "hi"), MB_NAMES("y"));
+    mb_output(m, "y", ONNXMINI_FLOAT, MB_NO_SHAPE, NULL);
+    compare_rewrites(m, MB_DIMS(1, 3, 9, 9));
+}
+
 /* An Add whose bias broadcasts beyond the Conv's output shape cannot be
  * folded; the session plans again without the fusion. */
 static void test_fusion_conv_add_expanding(void **state)
@@ -288,6 +304,7 @@ int main(void)
         MB_TEST(test_fusion_conv_add_relu),
         MB_TEST(test_fusion_conv_relu),
         MB_TEST(test_fusion_conv_clip),
+        MB_TEST(test_fusion_conv_clip_constant_nodes),
         MB_TEST(test_fusion_conv_add_expanding),
         MB_TEST(test_fusion_conv_output_read_twice),
         MB_TEST(test_fusion_matmul_add_relu),

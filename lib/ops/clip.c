@@ -119,6 +119,39 @@ static onnxmini_status clip_run(const om_run_ctx *ctx)
     return ONNXMINI_OK;
 }
 
+/* Reads a constant float scalar: an initializer, or the output of a
+ * Constant node whose `value` is a one-element float tensor or whose
+ * `value_float` is set (PyTorch exports ReLU6's bounds that way). Returns
+ * 0 when the value is anything else. */
+static int constant_float(const onnxmini_model *model, int value, float *out)
+{
+    const om_value *v = &model->values[value];
+    const om_node *producer;
+    const om_attr *a;
+
+    if (!om_value_is_constant(model, value))
+        return 0;
+    if (v->kind == OM_VALUE_INITIALIZER) {
+        if (v->dtype != ONNXMINI_FLOAT || v->bytes != sizeof(float))
+            return 0;
+        *out = *(const float *)v->data;
+        return 1;
+    }
+    producer = &model->nodes[v->producer];
+    a = om_attr_find(producer, "value");
+    if (a && a->type == OM_ATTR_TENSOR && a->t &&
+        a->t->dtype == ONNXMINI_FLOAT && a->t->bytes == sizeof(float)) {
+        *out = *(const float *)a->t->data;
+        return 1;
+    }
+    a = om_attr_find(producer, "value_float");
+    if (a && a->type == OM_ATTR_FLOAT) {
+        *out = a->f;
+        return 1;
+    }
+    return 0;
+}
+
 int om_clip_constant_bounds(const om_node *node, const onnxmini_model *model,
                             float *lo, float *hi)
 {
@@ -132,18 +165,10 @@ int om_clip_constant_bounds(const om_node *node, const onnxmini_model *model,
         return 1;
     }
     for (i = 1; i < node->n_inputs && i < 3; i++) {
-        const om_value *v;
         if (node->inputs[i] < 0)
             continue;
-        v = &model->values[node->inputs[i]];
-        if (!om_value_is_constant(model, node->inputs[i]) ||
-            v->kind != OM_VALUE_INITIALIZER || v->dtype != ONNXMINI_FLOAT ||
-            v->bytes != sizeof(float))
+        if (!constant_float(model, node->inputs[i], i == 1 ? lo : hi))
             return 0;
-        if (i == 1)
-            *lo = *(const float *)v->data;
-        else
-            *hi = *(const float *)v->data;
     }
     return 1;
 }

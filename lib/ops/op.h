@@ -143,7 +143,8 @@ extern const om_op om_op_relu;
 extern const om_op om_op_reshape;
 
 /* The bounds of a Clip node when they are known without running the
- * graph (attributes, or float initializers); returns 0 otherwise. */
+ * graph (attributes, float initializers or Constant nodes); returns 0
+ * otherwise. */
 int om_clip_constant_bounds(const om_node *node,
                             const struct onnxmini_model *model, float *lo,
                             float *hi);
