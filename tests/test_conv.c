@@ -16,6 +16,7 @@
  * Expected values come from hand computation (in comments) or from
  * reference_conv() below, a direct nested-loop convolution.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -900,6 +901,252 @@ static void test_conv_kernel_larger_than_input_fails(void **state)
     mb_assert_model_error(r, "conv_bad");
 }
 
+/* ------------------------------------------------------------- depthwise */
+
+/* Runs the Conv of p (group == C) on random data on every kernel
+ * instruction set, with 1 and 2 threads, and compares each output with
+ * reference_conv(). 2 threads must give the bytes of 1 thread. X is
+ * scaled by 0.3 so that the sums round. A different order or fusion of
+ * the arithmetic on another thread then shows in the bytes, while the
+ * rounding error of 25 products stays within TOLERANCE. */
+static void check_depthwise_conv(void **state, const conv_params *p,
+                                 uint32_t seed)
+{
+    size_t count_x = conv_count(p, 'x'), count_w = conv_count(p, 'w');
+    size_t count_y = conv_count(p, 'y');
+    float *x = mb_case_alloc(state, count_x * sizeof *x);
+    float *w = mb_case_alloc(state, count_w * sizeof *w);
+    float *b = mb_case_alloc(state, (size_t)p->m * sizeof *b);
+    float *y = mb_case_alloc(state, count_y * sizeof *y);
+    float *one_thread = mb_case_alloc(state, count_y * sizeof *y);
+    int64_t dims_y[2 + MAX_SPATIAL];
+
+    mb_random_floats(&seed, x, count_x);
+    for (size_t i = 0; i < count_x; i++)
+        x[i] *= 0.3f;
+    mb_random_floats(&seed, w, count_w);
+    mb_random_floats(&seed, b, (size_t)p->m);
+    reference_conv(p, x, w, p->has_bias ? b : NULL, y, dims_y);
+
+    mb_model *m = mb_case_model(state, 11);
+    add_conv_node(m, "conv", p, 1);
+    add_conv_operands(m, p, x, w, b);
+    mb_output(m, "Y", ONNXMINI_FLOAT, MB_NO_SHAPE, NULL);
+    for (size_t i = 0; i < onnxmini_isa_count(); i++)
+        for (int threads = 1; threads <= 2; threads++) {
+            onnxmini_session_options options;
+
+            onnxmini_session_options_init(&options);
+            options.isa = onnxmini_isa_name(i);
+            options.threads = threads;
+            mb_result *r = mb_case_run_with(state, &options);
+            mb_subcontext("isa %s, %d threads", options.isa, threads);
+            mb_assert_ok(r);
+            mb_assert_tensor(&r->outputs[0], ONNXMINI_FLOAT, 2 + p->spatial,
+                             dims_y, y, TOLERANCE);
+            if (threads == 1)
+                memcpy(one_thread, r->outputs[0].data, count_y * sizeof *y);
+            else if (memcmp(one_thread, r->outputs[0].data,
+                            count_y * sizeof *y) != 0)
+                fail_msg("isa %s: 2 threads differ from 1 thread",
+                         options.isa);
+        }
+}
+
+/* Ensures depthwise Conv matches the reference for strides 1 to 3,
+ * kernels 1, 3 and 5, channel multipliers 1 and 2, with and without bias,
+ * on a batch of 2 with asymmetric pads. */
+static void test_conv_depthwise_strides_and_kernels(void **state)
+{
+    uint32_t seed = 200;
+
+    for (int64_t s = 1; s <= 3; s++)
+        for (int64_t k = 1; k <= 5; k += 2)
+            for (int64_t mult = 1; mult <= 2; mult++)
+                for (int bias = 0; bias <= 1; bias++) {
+                    const conv_params p = {
+                        .spatial = 2, .n = 2, .c = 3, .m = 3 * mult,
+                        .group = 3, .in = {9, 19}, .kernel = {k, k},
+                        .stride = {s, s}, .dilation = {1, 1},
+                        .pad_begin = {k / 2, k / 2 + 1},
+                        .pad_end = {k / 2 + 1, 0}, .has_bias = bias,
+                    };
+
+                    mb_context("stride %lld, kernel %lld, multiplier %lld, "
+                               "bias %d",
+                               (long long)s, (long long)k, (long long)mult,
+                               bias);
+                    check_depthwise_conv(state, &p, seed++);
+                }
+}
+
+/* Ensures dilation 2 on both axes, and different strides and dilations
+ * per axis, match the reference. */
+static void test_conv_depthwise_dilations(void **state)
+{
+    static const int64_t shapes[][4] = {
+        /* stride h, stride w, dilation h, dilation w */
+        {1, 1, 2, 2}, {2, 2, 2, 2}, {1, 2, 2, 1}, {2, 1, 1, 2}, {3, 1, 2, 2},
+    };
+    uint32_t seed = 300;
+
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        const conv_params p = {
+            .spatial = 2, .n = 2, .c = 4, .m = 8, .group = 4,
+            .in = {13, 21}, .kernel = {3, 3},
+            .stride = {shapes[i][0], shapes[i][1]},
+            .dilation = {shapes[i][2], shapes[i][3]},
+            .pad_begin = {2, 1}, .pad_end = {0, 2}, .has_bias = 1,
+        };
+
+        mb_context("strides %lld x %lld, dilations %lld x %lld",
+                   (long long)shapes[i][0], (long long)shapes[i][1],
+                   (long long)shapes[i][2], (long long)shapes[i][3]);
+        check_depthwise_conv(state, &p, seed++);
+    }
+}
+
+/* Ensures output rows of widths around the 4, 8 and 16 floats of a
+ * vector and a 64-output block match the reference at strides 1 and 2. */
+static void test_conv_depthwise_widths_around_vectors(void **state)
+{
+    static const int64_t widths[] = {1,  2,  3,  4,  5,  7,  8,  9,  15, 16,
+                                     17, 31, 32, 33, 63, 64, 65, 66, 130};
+    uint32_t seed = 400;
+
+    for (size_t i = 0; i < sizeof widths / sizeof widths[0]; i++)
+        for (int64_t s = 1; s <= 2; s++) {
+            const conv_params p = {
+                .spatial = 2, .n = 1, .c = 2, .m = 2, .group = 2,
+                .in = {5, widths[i]}, .kernel = {3, 3}, .stride = {s, s},
+                .dilation = {1, 1}, .pad_begin = {1, 1}, .pad_end = {1, 1},
+                .has_bias = 1,
+            };
+
+            mb_context("width %lld, stride %lld", (long long)widths[i],
+                       (long long)s);
+            check_depthwise_conv(state, &p, seed++);
+        }
+}
+
+/* Ensures one large channel, whose rows are split into bands across the
+ * threads, matches the reference with bit-identical results. */
+static void test_conv_depthwise_one_channel_in_bands(void **state)
+{
+    const conv_params p = {
+        .spatial = 2, .n = 1, .c = 1, .m = 1, .group = 1,
+        .in = {301, 67}, .kernel = {3, 3}, .stride = {1, 1},
+        .dilation = {1, 1}, .pad_begin = {1, 1}, .pad_end = {1, 1},
+        .has_bias = 1,
+    };
+
+    check_depthwise_conv(state, &p, 500);
+}
+
+/* Ensures 1-D depthwise Conv (group == C) matches the reference. */
+static void test_conv_depthwise_1d(void **state)
+{
+    uint32_t seed = 600;
+
+    for (int64_t s = 1; s <= 2; s++) {
+        const conv_params p = {
+            .spatial = 1, .n = 2, .c = 3, .m = 6, .group = 3,
+            .in = {40}, .kernel = {3}, .stride = {s},
+            .dilation = {2}, .pad_begin = {2}, .pad_end = {1},
+            .has_bias = 1,
+        };
+
+        mb_context("stride %lld", (long long)s);
+        check_depthwise_conv(state, &p, seed++);
+    }
+}
+
+/* Ensures depthwise Conv followed by Add of a [M, 1, 1] constant and Clip
+ * to [0, 6] gives clip(conv + bias), both when the session folds the two
+ * nodes into the Conv and when it runs every node. */
+static void test_conv_depthwise_add_clip_chain(void **state)
+{
+    const conv_params p = {
+        .spatial = 2, .n = 2, .c = 4, .m = 4, .group = 4,
+        .in = {11, 18}, .kernel = {3, 3}, .stride = {1, 1},
+        .dilation = {1, 1}, .pad_begin = {1, 1}, .pad_end = {1, 1},
+        .has_bias = 1,
+    };
+    static const float lo = 0.0f, hi = 6.0f;
+    float x[1584], w[36], b[4], bias[4], y[1584];
+    int64_t dims_y[4];
+    uint32_t seed = 700;
+    mb_model *m;
+
+    mb_random_floats(&seed, x, 1584);
+    mb_random_floats(&seed, w, 36);
+    mb_random_floats(&seed, b, 4);
+    mb_random_floats(&seed, bias, 4);
+    reference_conv(&p, x, w, b, y, dims_y);
+    for (int i = 0; i < 1584; i++) {
+        float v = y[i] + bias[i / 198 % 4];
+
+        if (v < lo)
+            v = lo;
+        if (v > hi)
+            v = hi;
+        y[i] = v;
+    }
+
+    m = mb_case_model(state, 13);
+    add_conv_node(m, "conv", &p, 1);
+    mb_node_add(m, "Add", "bias", MB_NAMES("Y", "C"), MB_NAMES("Z"));
+    mb_node_add(m, "Clip", "relu6", MB_NAMES("Z", "LO", "HI"),
+                MB_NAMES("R"));
+    add_conv_operands(m, &p, x, w, b);
+    mb_initializer(m, "C", ONNXMINI_FLOAT, MB_DIMS(4, 1, 1), bias, MB_RAW);
+    mb_initializer(m, "LO", ONNXMINI_FLOAT, 0, NULL, &lo, MB_RAW);
+    mb_initializer(m, "HI", ONNXMINI_FLOAT, 0, NULL, &hi, MB_RAW);
+    mb_output(m, "R", ONNXMINI_FLOAT, MB_NO_SHAPE, NULL);
+    for (size_t i = 0; i < onnxmini_isa_count(); i++)
+        for (int rewrites = 0; rewrites <= 1; rewrites++) {
+            onnxmini_session_options options;
+
+            onnxmini_session_options_init(&options);
+            options.isa = onnxmini_isa_name(i);
+            options.graph_rewrites = rewrites;
+            mb_result *r = mb_case_run_with(state, &options);
+            mb_context("isa %s, graph rewrites %d", options.isa, rewrites);
+            mb_assert_ok(r);
+            mb_assert_tensor(&r->outputs[0], ONNXMINI_FLOAT, 4, dims_y, y,
+                             TOLERANCE);
+        }
+}
+
+/* Ensures an infinite weight gives NaN where it meets the padding: the
+ * ONNX spec pads with zeros, and 0 * inf is NaN. */
+static void test_conv_depthwise_infinite_weight_meets_padding(void **state)
+{
+    static const float x[9] = {1, 1, 1, 1, 1, 1, 1, 1, 1};
+    /* Only the top-left weight is nonzero. Output (i, j) reads it at
+     * input (i - 1, j - 1): padding (NaN) in the first row and column,
+     * 1 * inf = inf elsewhere. */
+    const float w[9] = {INFINITY, 0, 0, 0, 0, 0, 0, 0, 0};
+    const float expected[9] = {NAN, NAN,      NAN, NAN,     INFINITY,
+                               INFINITY, NAN, INFINITY, INFINITY};
+
+    for (size_t i = 0; i < onnxmini_isa_count(); i++) {
+        onnxmini_session_options options;
+        mb_node *n = plain_conv_model(state, 11, 4,
+                                      (const int64_t[]){1, 1, 3, 3}, x,
+                                      (const int64_t[]){1, 1, 3, 3}, w);
+
+        mb_attr_ints(n, "pads", MB_I64S(1, 1, 1, 1));
+        onnxmini_session_options_init(&options);
+        options.isa = onnxmini_isa_name(i);
+        mb_result *r = mb_case_run_with(state, &options);
+        mb_context("isa %s", options.isa);
+        mb_assert_ok(r);
+        mb_assert_tensor(&r->outputs[0], ONNXMINI_FLOAT, MB_DIMS(1, 1, 3, 3),
+                         expected, 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -915,6 +1162,13 @@ int main(void)
         MB_TEST(test_conv_group_two),
         MB_TEST(test_conv_depthwise_multiplier),
         MB_TEST(test_conv_depthwise_stride2),
+        MB_TEST(test_conv_depthwise_strides_and_kernels),
+        MB_TEST(test_conv_depthwise_dilations),
+        MB_TEST(test_conv_depthwise_widths_around_vectors),
+        MB_TEST(test_conv_depthwise_one_channel_in_bands),
+        MB_TEST(test_conv_depthwise_1d),
+        MB_TEST(test_conv_depthwise_add_clip_chain),
+        MB_TEST(test_conv_depthwise_infinite_weight_meets_padding),
         MB_TEST(test_conv_kernel_shape_inferred),
         MB_TEST(test_conv_auto_pad_same_upper),
         MB_TEST(test_conv_auto_pad_same_lower),

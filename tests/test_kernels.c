@@ -1002,6 +1002,438 @@ static void test_max_window_reads_within_input(void **state)
                         }
 }
 
+/* ------------------------------------------------------------- depthwise */
+
+/* The geometry of one f32_depthwise_conv_rows call. */
+typedef struct depthwise_shape {
+    size_t n;                         /* outputs, dropped ones included */
+    size_t stride, dilation;          /* along a row */
+    size_t kernel_h, kernel_w;
+    size_t width, pitch;              /* kept outputs per row of pitch */
+    size_t pad;                       /* NaN floats ending each input row */
+} depthwise_shape;
+
+/* Input row stride: what the windows of one row span, plus the pad. */
+static size_t depthwise_row_stride(const depthwise_shape *d)
+{
+    size_t span = (d->n ? (d->n - 1) * d->stride : 0) +
+                  (d->kernel_w - 1) * d->dilation + 1;
+    return span + d->pad;
+}
+
+/* Floats from x[0] to the last element of the last window, the part of
+ * the input that the kernel may read. */
+static size_t depthwise_input_length(const depthwise_shape *d)
+{
+    if (d->n == 0)
+        return 0;
+    return (d->kernel_h - 1) * depthwise_row_stride(d) +
+           (d->n - 1) * d->stride + (d->kernel_w - 1) * d->dilation + 1;
+}
+
+/* The outputs j < n with j % pitch < width, which y receives. */
+static size_t depthwise_kept_count(const depthwise_shape *d)
+{
+    size_t rest = d->n % d->pitch;
+    return d->n / d->pitch * d->width + (rest < d->width ? rest : d->width);
+}
+
+/* Fills the input with random values and the pad of every row but the
+ * last with NaN, so that a kernel that uses a value outside its windows
+ * gives NaN and fails the comparison. */
+static void fill_depthwise_input(uint32_t *seed, float *x,
+                                 const depthwise_shape *d)
+{
+    size_t row_stride = depthwise_row_stride(d), r, q;
+
+    fill_random(seed, x, depthwise_input_length(d));
+    if (d->n == 0)
+        return;
+    for (r = 0; r + 1 < d->kernel_h; r++)
+        for (q = row_stride - d->pad; q < row_stride; q++)
+            x[r * row_stride + q] = NAN;
+}
+
+/* Parameters for shape d with random weights (kernel_h * kernel_w floats
+ * at `weights`) and bias, clamped to [lo, hi]. */
+static om_depthwise_params depthwise_params(uint32_t *seed,
+                                            const depthwise_shape *d,
+                                            float *weights, float lo, float hi)
+{
+    om_depthwise_params p;
+
+    fill_random(seed, weights, d->kernel_h * d->kernel_w);
+    p.kernel_h = d->kernel_h;
+    p.kernel_w = d->kernel_w;
+    p.row_stride = depthwise_row_stride(d);
+    p.stride = d->stride;
+    p.dilation = d->dilation;
+    p.width = d->width;
+    p.pitch = d->pitch;
+    p.weights = weights;
+    p.bias = random_quarter(seed);
+    p.lo = lo;
+    p.hi = hi;
+    return p;
+}
+
+static void describe_depthwise(char *out, size_t size, const char *isa,
+                               const char *label, const depthwise_shape *d)
+{
+    snprintf(out, size,
+             "%s: depthwise %s n=%zu stride %zu kernel %zux%zu dilation %zu "
+             "width %zu of %zu row pad %zu",
+             isa, label, d->n, d->stride, d->kernel_h, d->kernel_w,
+             d->dilation, d->width, d->pitch, d->pad);
+}
+
+/* Runs one table's f32_depthwise_conv_rows on a random input at x_offset
+ * floats past a 64-byte boundary, into y at y_offset, and compares the
+ * kept outputs and the guards with the scalar table's. */
+static void depthwise_case(arena *pool, const om_kernels *t,
+                           const depthwise_shape *d, float lo, float hi,
+                           size_t x_offset, size_t y_offset, uint32_t *seed)
+{
+    size_t mark = pool->count, len = depthwise_input_length(d);
+    size_t kept = depthwise_kept_count(d);
+    guarded y = guarded_alloc(pool, kept, y_offset);
+    float *x = (float *)arena_aligned(pool, (len + x_offset) * sizeof(float)) +
+               x_offset;
+    float *expected = arena_aligned(pool, kept * sizeof(float));
+    float *weights =
+        arena_aligned(pool, d->kernel_h * d->kernel_w * sizeof(float));
+    om_depthwise_params p = depthwise_params(seed, d, weights, lo, hi);
+    char context[224], label[48];
+
+    fill_depthwise_input(seed, x, d);
+    om_kernels_scalar.f32_depthwise_conv_rows(d->n, x, &p, expected);
+    t->f32_depthwise_conv_rows(d->n, x, &p, y.data);
+
+    snprintf(label, sizeof label, "x+%zu y+%zu clamp [%g, %g]", x_offset,
+             y_offset, (double)lo, (double)hi);
+    describe_depthwise(context, sizeof context, t->isa, label, d);
+    check_floats(context, y.data, expected, kept);
+    check_guards(context, &y);
+    arena_release(pool, mark);
+}
+
+/* Depthwise strides: 1 and 2 have SIMD paths, 3 the scalar loop. */
+static const size_t depthwise_strides[] = {1, 2, 3};
+#define N_DEPTHWISE_STRIDES \
+    (sizeof depthwise_strides / sizeof depthwise_strides[0])
+
+/* Kernel shapes (rows, columns): a point, the common 3x3, a wide 5x5 and
+ * two non-square ones. */
+static const size_t depthwise_kernels[][2] = {
+    {1, 1}, {3, 3}, {5, 5}, {1, 3}, {2, 1}};
+#define N_DEPTHWISE_KERNELS \
+    (sizeof depthwise_kernels / sizeof depthwise_kernels[0])
+
+/* Ensures f32_depthwise_conv_rows keeping every output matches the scalar
+ * table for every length, stride, kernel shape and dilation 1 or 2, on
+ * aligned data. */
+static void test_depthwise_lengths_match_scalar(void **state)
+{
+    const om_kernels *tables[MAX_TABLES];
+    size_t count = available_tables(tables), t, r, k, s;
+    uint32_t seed = 40;
+    depthwise_shape d;
+
+    for (t = 0; t < count; t++)
+        for (r = 0; r < N_DEPTHWISE_STRIDES; r++)
+            for (k = 0; k < N_DEPTHWISE_KERNELS; k++)
+                for (d.dilation = 1; d.dilation <= 2; d.dilation++)
+                    for (s = 0; s < N_LENGTHS; s++) {
+                        d.n = length_at(s);
+                        d.stride = depthwise_strides[r];
+                        d.kernel_h = depthwise_kernels[k][0];
+                        d.kernel_w = depthwise_kernels[k][1];
+                        d.width = d.n ? d.n : 1;
+                        d.pitch = d.width;
+                        d.pad = d.kernel_h > 1 ? 2 : 0;
+                        depthwise_case(*state, tables[t], &d, -INFINITY,
+                                       INFINITY, 0, 0, &seed);
+                    }
+}
+
+/* Kept and row widths of flat bands: narrow planes (7 of 9, 14 of 16),
+ * rows around the 4, 8 and 16 lanes of a vector, rows wider than a
+ * 64-output block, and a single kept column. */
+static const size_t depthwise_rows[][2] = {
+    {7, 9},   {14, 16}, {1, 1},   {1, 3},   {3, 4},   {4, 6},
+    {7, 8},   {8, 10},  {15, 17}, {16, 18}, {17, 19}, {5, 32},
+    {56, 58}, {64, 66}, {65, 67}, {30, 62}};
+#define N_DEPTHWISE_ROWS (sizeof depthwise_rows / sizeof depthwise_rows[0])
+
+/* Ensures outputs past the width of each row are dropped and the kept
+ * ones packed as the scalar table does, for whole and partial last rows,
+ * at strides 1 to 3. */
+static void test_depthwise_dropped_columns_match_scalar(void **state)
+{
+    const om_kernels *tables[MAX_TABLES];
+    size_t count = available_tables(tables), t, r, w, rows, extra;
+    uint32_t seed = 41;
+    depthwise_shape d;
+
+    d.kernel_h = 3;
+    d.kernel_w = 3;
+    d.dilation = 1;
+    d.pad = 1;
+    for (t = 0; t < count; t++)
+        for (r = 0; r < N_DEPTHWISE_STRIDES; r++)
+            for (w = 0; w < N_DEPTHWISE_ROWS; w++)
+                for (rows = 1; rows <= 5; rows++)
+                    /* The last row ends at the width, before it, or
+                     * inside the dropped part. */
+                    for (extra = 0; extra < 3; extra++) {
+                        d.width = depthwise_rows[w][0];
+                        d.pitch = depthwise_rows[w][1];
+                        d.stride = depthwise_strides[r];
+                        d.n = (rows - 1) * d.pitch + d.width;
+                        if (extra == 1)
+                            d.n -= (d.width + 1) / 2;
+                        else if (extra == 2)
+                            d.n += (d.pitch - d.width + 1) / 2;
+                        depthwise_case(*state, tables[t], &d, -INFINITY,
+                                       INFINITY, 0, 0, &seed);
+                    }
+}
+
+/* Ensures f32_depthwise_conv_rows matches the scalar table on pointers 1
+ * to 3 floats past a 64-byte boundary, with and without dropped
+ * columns. */
+static void test_depthwise_unaligned_matches_scalar(void **state)
+{
+    const om_kernels *tables[MAX_TABLES];
+    size_t count = available_tables(tables), t, r, s, xo, yo, flat;
+    uint32_t seed = 42;
+    depthwise_shape d;
+
+    d.kernel_h = 3;
+    d.kernel_w = 3;
+    d.dilation = 1;
+    d.pad = 2;
+    for (t = 0; t < count; t++)
+        for (r = 0; r < N_DEPTHWISE_STRIDES; r++)
+            for (s = 0; s < N_LENGTHS; s++)
+                for (flat = 0; flat <= 1; flat++)
+                    for (xo = 0; xo <= 3; xo++)
+                        for (yo = 1; yo <= 3; yo++) {
+                            d.n = length_at(s);
+                            d.stride = depthwise_strides[r];
+                            d.width = d.n ? d.n : 1;
+                            d.pitch = d.width;
+                            if (flat) {
+                                d.width = 7;
+                                d.pitch = 9;
+                            }
+                            depthwise_case(*state, tables[t], &d, -INFINITY,
+                                           INFINITY, xo, yo, &seed);
+                        }
+}
+
+/* Ensures the clamp of a fused Relu ([0, +inf]) and of a Clip to [-1, 6]
+ * matches the scalar table. */
+static void test_depthwise_clamp_matches_scalar(void **state)
+{
+    static const float bounds[][2] = {{0.0f, INFINITY}, {-1.0f, 6.0f}};
+    const om_kernels *tables[MAX_TABLES];
+    size_t count = available_tables(tables), t, r, b, s;
+    uint32_t seed = 43;
+    depthwise_shape d;
+
+    d.kernel_h = 3;
+    d.kernel_w = 3;
+    d.dilation = 1;
+    d.pad = 0;
+    for (t = 0; t < count; t++)
+        for (r = 0; r < N_DEPTHWISE_STRIDES; r++)
+            for (b = 0; b < 2; b++)
+                for (s = 0; s < N_LENGTHS; s++) {
+                    d.n = length_at(s);
+                    d.stride = depthwise_strides[r];
+                    d.width = d.n > 3 ? d.n - 3 : 1;
+                    d.pitch = d.width + 3;
+                    depthwise_case(*state, tables[t], &d, bounds[b][0],
+                                   bounds[b][1], 0, 0, &seed);
+                }
+}
+
+/* Returns kept output j of shape d by the definition in kernels.h. */
+static float depthwise_by_definition(const float *x, const depthwise_shape *d,
+                                     const om_depthwise_params *p, size_t j)
+{
+    float sum = 0.0f, v;
+    size_t r, c;
+
+    for (r = 0; r < d->kernel_h; r++)
+        for (c = 0; c < d->kernel_w; c++)
+            sum += x[j * d->stride + r * p->row_stride + c * d->dilation] *
+                   p->weights[r * d->kernel_w + c];
+    v = sum + p->bias;
+    if (v < p->lo)
+        v = p->lo;
+    if (v > p->hi)
+        v = p->hi;
+    return v;
+}
+
+/* Ensures every table, the scalar one included, gives the definition in
+ * kernels.h: output j at y[(j / pitch) * width + j % pitch], the rest
+ * dropped, and a NaN in a window gives NaN through the clamp. */
+static void test_depthwise_matches_definition(void **state)
+{
+    arena *pool = *state;
+    const om_kernels *tables[MAX_TABLES];
+    size_t count = available_tables(tables), t, r, i, j;
+    uint32_t seed = 44;
+    depthwise_shape d;
+
+    d.kernel_h = 3;
+    d.kernel_w = 2;
+    d.dilation = 2;
+    d.pad = 0;
+    d.width = 11;
+    d.pitch = 13;
+    for (t = 0; t < count; t++)
+        for (r = 0; r < N_DEPTHWISE_STRIDES; r++)
+            for (d.n = 1; d.n <= 80; d.n++) {
+                size_t mark = pool->count, len, kept = depthwise_kept_count(&d);
+                guarded y = guarded_alloc(pool, kept, 0);
+                float weights[6], *x, *expected;
+                om_depthwise_params p;
+                char context[224];
+
+                d.stride = depthwise_strides[r];
+                len = depthwise_input_length(&d);
+                x = arena_aligned(pool, len * sizeof(float));
+                expected = arena_aligned(pool, kept * sizeof(float));
+                p = depthwise_params(&seed, &d, weights, -2.0f, 3.0f);
+                fill_depthwise_input(&seed, x, &d);
+                for (i = 0; i < len; i++)
+                    if (i % 23 == 22)
+                        x[i] = NAN;
+
+                for (j = 0; j < d.n; j++)
+                    if (j % d.pitch < d.width)
+                        expected[j / d.pitch * d.width + j % d.pitch] =
+                            depthwise_by_definition(x, &d, &p, j);
+                tables[t]->f32_depthwise_conv_rows(d.n, x, &p, y.data);
+
+                describe_depthwise(context, sizeof context, tables[t]->isa,
+                                   "by definition", &d);
+                check_floats(context, y.data, expected, kept);
+                check_guards(context, &y);
+                arena_release(pool, mark);
+            }
+}
+
+/* Ensures an output does not depend on where it falls in a call: outputs
+ * computed in two calls split at every point give the bits of one call.
+ * The input is scaled by 0.3 so that the sums round, and a product fused
+ * in one place but rounded in another would show. */
+static void test_depthwise_split_calls_identical(void **state)
+{
+    arena *pool = *state;
+    const om_kernels *tables[MAX_TABLES];
+    size_t count = available_tables(tables), t, r, k, i;
+    uint32_t seed = 46;
+    depthwise_shape d;
+
+    d.kernel_h = 3;
+    d.kernel_w = 3;
+    d.dilation = 1;
+    d.pad = 0;
+    d.n = 150;
+    d.width = d.n;
+    d.pitch = d.n;
+    for (t = 0; t < count; t++)
+        for (r = 0; r < N_DEPTHWISE_STRIDES; r++) {
+            size_t mark = pool->count, len;
+            float *x, *whole, *parts, weights[9];
+            om_depthwise_params p;
+            char context[224];
+
+            d.stride = depthwise_strides[r];
+            len = depthwise_input_length(&d);
+            x = arena_aligned(pool, len * sizeof(float));
+            whole = arena_aligned(pool, d.n * sizeof(float));
+            parts = arena_aligned(pool, d.n * sizeof(float));
+            p = depthwise_params(&seed, &d, weights, -INFINITY, INFINITY);
+            fill_depthwise_input(&seed, x, &d);
+            for (i = 0; i < len; i++)
+                x[i] *= 0.3f;
+            tables[t]->f32_depthwise_conv_rows(d.n, x, &p, whole);
+
+            for (k = 1; k < d.n; k++) {
+                tables[t]->f32_depthwise_conv_rows(k, x, &p, parts);
+                tables[t]->f32_depthwise_conv_rows(d.n - k, x + k * d.stride,
+                                                   &p, parts + k);
+                snprintf(context, sizeof context,
+                         "%s: depthwise n=%zu stride %zu split at %zu",
+                         tables[t]->isa, d.n, d.stride, k);
+                check_floats(context, parts, whole, d.n);
+            }
+            arena_release(pool, mark);
+        }
+}
+
+/* Ensures f32_depthwise_conv_rows reads nothing past the last element of
+ * the last window: the input ends at an inaccessible page there. */
+static void test_depthwise_reads_within_input(void **state)
+{
+    arena *pool = *state;
+    const om_kernels *tables[MAX_TABLES];
+    size_t count = available_tables(tables), t, r, k, s, flat;
+    uint32_t seed = 45;
+    depthwise_shape d;
+
+    watch_faults();
+    d.pad = 1;
+    for (t = 0; t < count; t++)
+        for (r = 0; r < N_DEPTHWISE_STRIDES; r++)
+            for (k = 0; k < N_DEPTHWISE_KERNELS; k++)
+                for (d.dilation = 1; d.dilation <= 2; d.dilation++)
+                    for (flat = 0; flat <= 1; flat++)
+                        for (s = 0; s < N_LENGTHS; s++) {
+                            size_t mark = pool->count, len, kept;
+                            float *x, *y, *expected, weights[25];
+                            om_depthwise_params p;
+                            char context[224];
+
+                            d.n = length_at(s);
+                            d.stride = depthwise_strides[r];
+                            d.kernel_h = depthwise_kernels[k][0];
+                            d.kernel_w = depthwise_kernels[k][1];
+                            d.width = d.n ? d.n : 1;
+                            d.pitch = d.width;
+                            if (flat) {
+                                d.width = 14;
+                                d.pitch = 16;
+                            }
+                            len = depthwise_input_length(&d);
+                            kept = depthwise_kept_count(&d);
+                            x = arena_before_fault(pool, len);
+                            y = arena_aligned(pool, kept * sizeof(float));
+                            expected = arena_aligned(pool,
+                                                     kept * sizeof(float));
+                            p = depthwise_params(&seed, &d, weights,
+                                                 -INFINITY, INFINITY);
+
+                            fill_depthwise_input(&seed, x, &d);
+                            om_kernels_scalar.f32_depthwise_conv_rows(
+                                d.n, x, &p, expected);
+                            describe_depthwise(context, sizeof context,
+                                               tables[t]->isa,
+                                               "before a guard page", &d);
+                            set_fault_case(context);
+                            tables[t]->f32_depthwise_conv_rows(d.n, x, &p, y);
+
+                            check_floats(context, y, expected, kept);
+                            arena_release(pool, mark);
+                        }
+}
+
 /* ------------------------------------------------------------- gemm */
 
 /* One GEMM case: sizes, epilogue and layout of B. */
@@ -1508,6 +1940,7 @@ static void test_available_tables_are_complete(void **state)
         assert_non_null(k->f32_add);
         assert_non_null(k->f32_max_window);
         assert_non_null(k->f32_gemm);
+        assert_non_null(k->f32_depthwise_conv_rows);
         assert_true(k->gemm_mr >= 1);
         assert_true(k->gemm_nr >= 1);
     }
@@ -1553,6 +1986,15 @@ int main(void)
         ARENA_TEST(test_max_window_signed_zeros),
         ARENA_TEST(test_max_window_reads_within_input),
     };
+    const struct CMUnitTest depthwise_tests[] = {
+        ARENA_TEST(test_depthwise_lengths_match_scalar),
+        ARENA_TEST(test_depthwise_dropped_columns_match_scalar),
+        ARENA_TEST(test_depthwise_unaligned_matches_scalar),
+        ARENA_TEST(test_depthwise_clamp_matches_scalar),
+        ARENA_TEST(test_depthwise_matches_definition),
+        ARENA_TEST(test_depthwise_split_calls_identical),
+        ARENA_TEST(test_depthwise_reads_within_input),
+    };
     const struct CMUnitTest gemm_tests[] = {
         ARENA_TEST(test_gemm_no_epilogue_matches_reference),
         ARENA_TEST(test_gemm_bias_m_matches_reference),
@@ -1586,6 +2028,8 @@ int main(void)
     failures += cmocka_run_group_tests_name("add", add_tests, NULL, NULL);
     failures += cmocka_run_group_tests_name("max_window", max_tests, NULL,
                                             NULL);
+    failures += cmocka_run_group_tests_name("depthwise", depthwise_tests,
+                                            NULL, NULL);
     failures += cmocka_run_group_tests_name("gemm", gemm_tests, NULL, NULL);
     failures += cmocka_run_group_tests_name("packing", pack_tests, NULL, NULL);
     return failures != 0;

@@ -38,6 +38,32 @@ typedef struct om_gemm_epilogue {
     float lo, hi;                     /* clamp bounds; -inf, +inf for none */
 } om_gemm_epilogue;
 
+/* Output j of f32_depthwise_conv_rows is clamp(sum + bias, lo, hi), where
+ * sum starts at 0 and adds x[j * stride + r * row_stride + c * dilation] *
+ * weights[r * kernel_w + c] for r < kernel_h, then c < kernel_w, in
+ * ascending order. Tables with FMA fuse each product into the sum. An
+ * output's arithmetic does not depend on where it falls in a call, so
+ * callers may split the outputs between calls (and threads) freely. The
+ * clamp is the GEMM epilogue's (NaN passes); -inf, +inf clamp nothing.
+ *
+ * The outputs form rows of `pitch`, of which the first `width` are kept:
+ * output j is stored at y[(j / pitch) * width + j % pitch] when
+ * j % pitch < width, and dropped otherwise, so the kept outputs fill y
+ * without gaps. A zero-padded band of input rows read as one long row
+ * gives the columns past the output width this way (see
+ * conv_depthwise.c); pitch == width keeps every output. x is read only
+ * inside the windows of outputs j < n, dropped ones included. Strides 1
+ * and 2 are vectorised; larger ones run the scalar loop. */
+typedef struct om_depthwise_params {
+    size_t kernel_h, kernel_w;        /* window rows and columns, >= 1 */
+    size_t row_stride;                /* floats between window rows */
+    size_t stride, dilation;          /* along a row, in floats */
+    size_t width, pitch;              /* 1 <= width <= pitch */
+    const float *weights;             /* [kernel_h][kernel_w] */
+    float bias;
+    float lo, hi;                     /* clamp bounds */
+} om_depthwise_params;
+
 typedef struct om_kernels {
     const char *isa;                  /* "scalar", "sse2", ... */
 
@@ -66,6 +92,12 @@ typedef struct om_kernels {
                      const float *b, const size_t *b_rows,
                      size_t b_tile_stride, float *c, size_t ldc,
                      const om_gemm_epilogue *epilogue);
+
+    /* Depthwise convolution over windows inside x (see
+     * om_depthwise_params), n outputs numbered along one long row. */
+    void (*f32_depthwise_conv_rows)(size_t n, const float *x,
+                                    const om_depthwise_params *params,
+                                    float *y);
 } om_kernels;
 
 /* The tables. A table for an instruction set this build leaves out is

@@ -4,8 +4,9 @@
  *
  * X [N, C, D1..Dn] and W [M, C/group, k1..kn] give Y [N, M, O1..On]. Each
  * group of C/group input channels produces M/group output channels. Float
- * convolutions are lowered to the kernel table's GEMM (conv_gemm.c);
- * double ones run a direct loop here.
+ * convolutions with one input channel per group run the depthwise path
+ * (conv_depthwise.c), and the others are lowered to the kernel table's
+ * GEMM (conv_gemm.c). Double ones run a direct loop here.
  */
 #include <math.h>
 #include <string.h>
@@ -149,6 +150,10 @@ static onnxmini_status conv_infer(om_infer_ctx *ctx)
             s->fused_bias_count = ctx->fusion->bias->count;
         }
     }
+    s->depthwise =
+        x->dtype == ONNXMINI_FLOAT && om_conv_depthwise_fits(ctx, s);
+    if (s->depthwise)
+        return om_conv_depthwise_plan_f32(ctx, s);
     if (x->dtype == ONNXMINI_FLOAT)
         return om_conv_plan_f32(ctx, s);
     return ONNXMINI_OK;
@@ -221,13 +226,20 @@ static onnxmini_status conv_run(const om_run_ctx *ctx)
                  ctx->out[0]->data);
         return ONNXMINI_OK;
     }
-    om_conv_run_f32(ctx, s);
+    if (s->depthwise)
+        om_conv_depthwise_run_f32(ctx, s);
+    else
+        om_conv_run_f32(ctx, s);
     return ONNXMINI_OK;
 }
 
 static onnxmini_status conv_pack(const om_run_ctx *ctx)
 {
-    om_conv_pack_f32(ctx, ctx->state, ctx->packed);
+    const conv_state *s = ctx->state;
+
+    if (s->depthwise)
+        return ONNXMINI_OK;           /* it reads W as it is */
+    om_conv_pack_f32(ctx, s, ctx->packed);
     return ONNXMINI_OK;
 }
 

@@ -1,6 +1,7 @@
 /*
- * conv.h - state shared by Conv's shape logic (conv.c) and its float
- * lowering to GEMM (conv_gemm.c).
+ * conv.h - state shared by Conv's shape logic (conv.c), its float
+ * lowering to GEMM (conv_gemm.c) and its depthwise path
+ * (conv_depthwise.c).
  */
 #ifndef OM_CONV_H
 #define OM_CONV_H
@@ -37,6 +38,15 @@ typedef struct conv_state {
     size_t weights_bytes;             /* packed A, bias and B row offsets */
     size_t units;                     /* bands or chunks per (image, group) */
     size_t slice_bytes;               /* scratch of one thread */
+
+    /* The depthwise path instead (conv_depthwise.c), a zero-padded band
+     * of one input channel at a time; slice_bytes is its scratch too. */
+    int depthwise;
+    int flat_band;                    /* the band as one long row */
+    size_t band_width;                /* floats per padded band row */
+    size_t band_out_rows;             /* output rows per band */
+    size_t bands;                     /* bands per output plane */
+    size_t tasks;                     /* pool tasks of one run */
 } conv_state;
 
 /* Chooses the float lowering and sets ctx->packed_bytes and
@@ -47,5 +57,16 @@ onnxmini_status om_conv_plan_f32(om_infer_ctx *ctx, conv_state *s);
 void om_conv_pack_f32(const om_run_ctx *ctx, const conv_state *s, void *mem);
 
 void om_conv_run_f32(const om_run_ctx *ctx, const conv_state *s);
+
+/* Whether the depthwise path takes this float convolution: 1-D or 2-D,
+ * one input channel per group, and fewer output channels per group than
+ * the GEMM's row tile. */
+int om_conv_depthwise_fits(const om_infer_ctx *ctx, const conv_state *s);
+
+/* Sizes the depthwise bands and splits the work into tasks; sets
+ * ctx->scratch_bytes. W is read as it is, so nothing is packed. */
+onnxmini_status om_conv_depthwise_plan_f32(om_infer_ctx *ctx, conv_state *s);
+
+void om_conv_depthwise_run_f32(const om_run_ctx *ctx, const conv_state *s);
 
 #endif /* OM_CONV_H */

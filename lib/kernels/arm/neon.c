@@ -342,6 +342,153 @@ static void f32_gemm__neon(size_t m, size_t n, size_t k,
                       i0, j0, ep);
 }
 
+/* Where the next outputs go: the column of the next output in its row of
+ * `pitch`, and the place in y of the next kept one. */
+typedef struct depthwise_cursor {
+    size_t col;
+    float *y;
+} depthwise_cursor;
+
+/* Applies the bias and the clamp to 4 sums, then stores the kept ones at
+ * the cursor, packed together, and moves it on. The clamp is the scalar
+ * kernel's, as in store_epilogue4. */
+static inline void depthwise_store(float32x4_t sum,
+                                   const om_depthwise_params *p,
+                                   depthwise_cursor *at)
+{
+    const float32x4_t lo = vdupq_n_f32(p->lo), hi = vdupq_n_f32(p->hi);
+    float32x4_t v = vaddq_f32(sum, vdupq_n_f32(p->bias));
+    float lane[4];
+    size_t k;
+
+    v = vbslq_f32(vcltq_f32(v, lo), lo, v);
+    v = vbslq_f32(vcgtq_f32(v, hi), hi, v);
+    if (p->pitch == p->width || at->col + 4 <= p->width) {
+        vst1q_f32(at->y, v);
+        at->y += 4;
+        at->col += 4;
+    } else {
+        vst1q_f32(lane, v);
+        for (k = 0; k < 4; k++) {
+            if (at->col < p->width)
+                *at->y++ = lane[k];
+            if (++at->col == p->pitch)
+                at->col = 0;
+        }
+    }
+    while (at->col >= p->pitch)
+        at->col -= p->pitch;
+}
+
+/* Outputs 0 .. 15 at x: four accumulators share each weight. At stride 2
+ * the de-interleaving loads read one float past the last window, so
+ * output 16 must exist. */
+static inline void depthwise_block16(const float *x,
+                                     const om_depthwise_params *p,
+                                     size_t stride, depthwise_cursor *at)
+{
+    float32x4_t a0 = vdupq_n_f32(0.0f), a1 = a0, a2 = a0, a3 = a0;
+    size_t r, c;
+
+    for (r = 0; r < p->kernel_h; r++)
+        for (c = 0; c < p->kernel_w; c++) {
+            const float *q = x + r * p->row_stride + c * p->dilation;
+            const float32x4_t w =
+                vld1q_dup_f32(p->weights + r * p->kernel_w + c);
+            a0 = vfmaq_f32(a0, load_strided(q, stride), w);
+            a1 = vfmaq_f32(a1, load_strided(q + 4 * stride, stride), w);
+            a2 = vfmaq_f32(a2, load_strided(q + 8 * stride, stride), w);
+            a3 = vfmaq_f32(a3, load_strided(q + 12 * stride, stride), w);
+        }
+    depthwise_store(a0, p, at);
+    depthwise_store(a1, p, at);
+    depthwise_store(a2, p, at);
+    depthwise_store(a3, p, at);
+}
+
+/* Outputs 0 .. 3 at x, with the same read rule as depthwise_block16. */
+static inline void depthwise_block4(const float *x,
+                                    const om_depthwise_params *p,
+                                    size_t stride, depthwise_cursor *at)
+{
+    float32x4_t acc = vdupq_n_f32(0.0f);
+    size_t r, c;
+
+    for (r = 0; r < p->kernel_h; r++)
+        for (c = 0; c < p->kernel_w; c++)
+            acc = vfmaq_f32(acc,
+                            load_strided(x + r * p->row_stride +
+                                             c * p->dilation,
+                                         stride),
+                            vld1q_dup_f32(p->weights + r * p->kernel_w + c));
+    depthwise_store(acc, p, at);
+}
+
+/* Outputs j .. n - 1 one at a time: the last ones, and every one of a
+ * stride above 2. The sum runs in lane 0 of a 2-lane vector, so that each
+ * product is fused into it as in the 4-lane code, and an output does not
+ * depend on where it falls in a call. */
+static void depthwise_scalar(size_t j, size_t n, const float *x,
+                             const om_depthwise_params *p,
+                             depthwise_cursor *at)
+{
+    size_t r, c;
+
+    for (; j < n; j++) {
+        const float *window = x + j * p->stride;
+        float32x2_t acc = vdup_n_f32(0.0f);
+        float sum;
+
+        if (at->col < p->width) {
+            for (r = 0; r < p->kernel_h; r++)
+                for (c = 0; c < p->kernel_w; c++)
+                    acc = vfma_f32(
+                        acc,
+                        vdup_n_f32(window[r * p->row_stride + c * p->dilation]),
+                        vdup_n_f32(p->weights[r * p->kernel_w + c]));
+            sum = vget_lane_f32(acc, 0);
+            /* v < lo ? lo : v, then v > hi ? hi : v: NaN passes. */
+            sum += p->bias;
+            sum = sum < p->lo ? p->lo : sum;
+            *at->y++ = sum > p->hi ? p->hi : sum;
+        }
+        if (++at->col == p->pitch)
+            at->col = 0;
+    }
+}
+
+/* The vector part for one stride (1 or 2); returns the number of outputs
+ * done. Inlined per stride, so that load_strided's switch folds away. */
+static inline size_t depthwise_rows(size_t n, const float *x,
+                                    const om_depthwise_params *p,
+                                    size_t stride, depthwise_cursor *at)
+{
+    /* At stride 2 a whole block needs one more output after it. */
+    size_t ahead = stride == 2 ? 1 : 0, j = 0;
+
+    for (; j + 16 + ahead <= n; j += 16)
+        depthwise_block16(x + j * stride, p, stride, at);
+    for (; j + 4 + ahead <= n; j += 4)
+        depthwise_block4(x + j * stride, p, stride, at);
+    return j;
+}
+
+static void f32_depthwise_conv_rows__neon(size_t n, const float *x,
+                                          const om_depthwise_params *p,
+                                          float *y)
+{
+    depthwise_cursor at;
+    size_t j = 0;
+
+    at.col = 0;
+    at.y = y;
+    if (p->stride == 1)
+        j = depthwise_rows(n, x, p, 1, &at);
+    else if (p->stride == 2)
+        j = depthwise_rows(n, x, p, 2, &at);
+    depthwise_scalar(j, n, x, p, &at);
+}
+
 const om_kernels om_kernels_neon = {
     "neon",
     f32_relu__neon,
@@ -350,4 +497,5 @@ const om_kernels om_kernels_neon = {
     MR,
     NR,
     f32_gemm__neon,
+    f32_depthwise_conv_rows__neon,
 };

@@ -96,6 +96,27 @@ static void f32_gemm__scalar(size_t m, size_t n, size_t k,
                       i0, j0, ep);
 }
 
+static void f32_depthwise_conv_rows__scalar(size_t n, const float *x,
+                                            const om_depthwise_params *p,
+                                            float *y)
+{
+    size_t j, r, c, col = 0;
+
+    /* The kept outputs follow each other in y, so y only moves on. */
+    for (j = 0; j < n; j++, col = col + 1 == p->pitch ? 0 : col + 1) {
+        const float *window = x + j * p->stride;
+        float sum = 0.0f;
+
+        if (col >= p->width)
+            continue;
+        for (r = 0; r < p->kernel_h; r++)
+            for (c = 0; c < p->kernel_w; c++)
+                sum += window[r * p->row_stride + c * p->dilation] *
+                       p->weights[r * p->kernel_w + c];
+        *y++ = clamp(sum + p->bias, p->lo, p->hi);
+    }
+}
+
 const om_kernels om_kernels_scalar = {
     "scalar",
     f32_relu__scalar,
@@ -104,4 +125,5 @@ const om_kernels om_kernels_scalar = {
     MR,
     NR,
     f32_gemm__scalar,
+    f32_depthwise_conv_rows__scalar,
 };

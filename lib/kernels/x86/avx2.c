@@ -223,6 +223,210 @@ static void f32_gemm__avx2(size_t m, size_t n, size_t k,
                       i0, j0, ep);
 }
 
+/* Lane masks: the first n of 8 lanes are those of lane_masks + 8 - n. */
+static const int lane_masks[16] = {-1, -1, -1, -1, -1, -1, -1, -1,
+                                   0,  0,  0,  0,  0,  0,  0,  0};
+
+static __m256i first_lanes(size_t n)
+{
+    return _mm256_loadu_si256((const __m256i *)(const void *)(lane_masks + 8 -
+                                                              n));
+}
+
+/* The load masks of one vector of a depthwise block: the lanes of its
+ * first and second 8-float load (the second only at stride 2). */
+typedef struct depthwise_masks {
+    __m256i lo, hi;
+} depthwise_masks;
+
+/* The load masks of outputs first .. first + 7 in a block of `count`
+ * outputs. */
+static depthwise_masks depthwise_vector_masks(size_t count, size_t first,
+                                              size_t stride)
+{
+    depthwise_masks m;
+    size_t span;
+
+    count = count > first ? count - first : 0;
+    if (count > 8)
+        count = 8;
+    span = count ? (count - 1) * stride + 1 : 0;
+    m.lo = first_lanes(span < 8 ? span : 8);
+    m.hi = first_lanes(span > 8 ? span - 8 : 0);
+    return m;
+}
+
+/* x[0], x[stride], ... (stride 1 or 2) in the masked lanes, zero in the
+ * rest. Masked-off lanes read nothing and cannot fault. */
+static inline __m256 depthwise_load_masked(const float *x, size_t stride,
+                                           const depthwise_masks *m)
+{
+    __m256 a, b, v;
+
+    if (stride == 1)
+        return _mm256_maskload_ps(x, m->lo);
+    a = _mm256_maskload_ps(x, m->lo);
+    b = _mm256_maskload_ps(x + 8, m->hi);
+    v = _mm256_shuffle_ps(a, b, 0x88);
+    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(v), 0xD8));
+}
+
+/* The sums of up to 32 outputs, 8 per vector. */
+typedef struct depthwise_sums {
+    __m256 v0, v1, v2, v3;
+} depthwise_sums;
+
+/* The sums of outputs 0 .. 31 at x: four accumulators share each
+ * broadcast weight. At stride 2 the loads read one float past the last
+ * window, so output 32 must exist. */
+static inline depthwise_sums depthwise_sums32(const float *x,
+                                              const om_depthwise_params *p,
+                                              size_t stride)
+{
+    depthwise_sums a;
+    size_t r, c;
+
+    a.v0 = a.v1 = a.v2 = a.v3 = _mm256_setzero_ps();
+    for (r = 0; r < p->kernel_h; r++)
+        for (c = 0; c < p->kernel_w; c++) {
+            const float *q = x + r * p->row_stride + c * p->dilation;
+            const __m256 w =
+                _mm256_broadcast_ss(p->weights + r * p->kernel_w + c);
+            a.v0 = _mm256_fmadd_ps(load_strided(q, stride), w, a.v0);
+            a.v1 = _mm256_fmadd_ps(load_strided(q + 8 * stride, stride), w,
+                                   a.v1);
+            a.v2 = _mm256_fmadd_ps(load_strided(q + 16 * stride, stride), w,
+                                   a.v2);
+            a.v3 = _mm256_fmadd_ps(load_strided(q + 24 * stride, stride), w,
+                                   a.v3);
+        }
+    return a;
+}
+
+/* The sums of outputs 0 .. count - 1 (1 <= count <= 32) at x, in
+ * ceil(count / 8) vectors with masked loads. */
+static inline depthwise_sums depthwise_sums_tail(const float *x,
+                                                 const om_depthwise_params *p,
+                                                 size_t stride, size_t count)
+{
+    const size_t vectors = (count + 7) / 8;
+    const depthwise_masks m0 = depthwise_vector_masks(count, 0, stride);
+    const depthwise_masks m1 = depthwise_vector_masks(count, 8, stride);
+    const depthwise_masks m2 = depthwise_vector_masks(count, 16, stride);
+    const depthwise_masks m3 = depthwise_vector_masks(count, 24, stride);
+    depthwise_sums a;
+    size_t r, c;
+
+    a.v0 = a.v1 = a.v2 = a.v3 = _mm256_setzero_ps();
+    for (r = 0; r < p->kernel_h; r++)
+        for (c = 0; c < p->kernel_w; c++) {
+            const float *q = x + r * p->row_stride + c * p->dilation;
+            const __m256 w =
+                _mm256_broadcast_ss(p->weights + r * p->kernel_w + c);
+            a.v0 = _mm256_fmadd_ps(depthwise_load_masked(q, stride, &m0), w,
+                                   a.v0);
+            if (vectors > 1)
+                a.v1 = _mm256_fmadd_ps(
+                    depthwise_load_masked(q + 8 * stride, stride, &m1), w,
+                    a.v1);
+            if (vectors > 2)
+                a.v2 = _mm256_fmadd_ps(
+                    depthwise_load_masked(q + 16 * stride, stride, &m2), w,
+                    a.v2);
+            if (vectors > 3)
+                a.v3 = _mm256_fmadd_ps(
+                    depthwise_load_masked(q + 24 * stride, stride, &m3), w,
+                    a.v3);
+        }
+    return a;
+}
+
+/* Where the next outputs go: the column of the next output in its row of
+ * `pitch`, and the place in y of the next kept one. */
+typedef struct depthwise_cursor {
+    size_t col;
+    float *y;
+} depthwise_cursor;
+
+/* Applies the bias and the clamp to the first `lanes` of 8 sums, then
+ * stores the kept ones at the cursor, packed together, and moves it on. */
+static inline void depthwise_store(__m256 sum, const om_depthwise_params *p,
+                                   size_t lanes, depthwise_cursor *at)
+{
+    /* The value as the second operand keeps NaN. */
+    const __m256 v = _mm256_min_ps(
+        _mm256_set1_ps(p->hi),
+        _mm256_max_ps(_mm256_set1_ps(p->lo),
+                      _mm256_add_ps(sum, _mm256_set1_ps(p->bias))));
+    float lane[8];
+    size_t k;
+
+    if (p->pitch == p->width || at->col + lanes <= p->width) {
+        /* Every lane is kept. */
+        if (lanes == 8)
+            _mm256_storeu_ps(at->y, v);
+        else
+            _mm256_maskstore_ps(at->y, first_lanes(lanes), v);
+        at->y += lanes;
+        at->col += lanes;
+    } else {
+        _mm256_storeu_ps(lane, v);
+        for (k = 0; k < lanes; k++) {
+            if (at->col < p->width)
+                *at->y++ = lane[k];
+            if (++at->col == p->pitch)
+                at->col = 0;
+        }
+    }
+    while (at->col >= p->pitch)
+        at->col -= p->pitch;
+}
+
+/* The outputs for one stride (1 or 2), 32 at a time. Inlined per stride,
+ * so that load_strided's branch folds away. */
+static inline void depthwise_rows(size_t n, const float *x,
+                                  const om_depthwise_params *p, size_t stride,
+                                  float *y)
+{
+    /* At stride 2 a whole block needs one more output after it. */
+    size_t ahead = stride == 2 ? 1 : 0, j = 0, count;
+    depthwise_cursor at;
+    depthwise_sums a;
+
+    at.col = 0;
+    at.y = y;
+    for (; j + 32 + ahead <= n; j += 32) {
+        a = depthwise_sums32(x + j * stride, p, stride);
+        depthwise_store(a.v0, p, 8, &at);
+        depthwise_store(a.v1, p, 8, &at);
+        depthwise_store(a.v2, p, 8, &at);
+        depthwise_store(a.v3, p, 8, &at);
+    }
+    for (; j < n; j += count) {
+        count = n - j < 32 ? n - j : 32;
+        a = depthwise_sums_tail(x + j * stride, p, stride, count);
+        depthwise_store(a.v0, p, count < 8 ? count : 8, &at);
+        if (count > 8)
+            depthwise_store(a.v1, p, count < 16 ? count - 8 : 8, &at);
+        if (count > 16)
+            depthwise_store(a.v2, p, count < 24 ? count - 16 : 8, &at);
+        if (count > 24)
+            depthwise_store(a.v3, p, count - 24, &at);
+    }
+}
+
+static void f32_depthwise_conv_rows__avx2(size_t n, const float *x,
+                                          const om_depthwise_params *p,
+                                          float *y)
+{
+    if (p->stride == 1)
+        depthwise_rows(n, x, p, 1, y);
+    else if (p->stride == 2)
+        depthwise_rows(n, x, p, 2, y);
+    else
+        om_kernels_scalar.f32_depthwise_conv_rows(n, x, p, y);
+}
+
 const om_kernels om_kernels_avx2 = {
     "avx2",
     f32_relu__avx2,
@@ -231,4 +435,5 @@ const om_kernels om_kernels_avx2 = {
     MR,
     NR,
     f32_gemm__avx2,
+    f32_depthwise_conv_rows__avx2,
 };

@@ -309,6 +309,228 @@ static void f32_gemm__avx512(size_t m, size_t n, size_t k,
                       i0, j0, ep);
 }
 
+/* The load masks of one vector of a depthwise block: the lanes of its
+ * first and second 16-float load (the second only at stride 2). */
+typedef struct depthwise_masks {
+    __mmask16 lo, hi;
+} depthwise_masks;
+
+/* The load masks of outputs first .. first + 15 in a block of `count`
+ * outputs. */
+static depthwise_masks depthwise_vector_masks(size_t count, size_t first,
+                                              size_t stride)
+{
+    depthwise_masks m;
+    size_t span;
+
+    count = count > first ? count - first : 0;
+    if (count > 16)
+        count = 16;
+    span = count ? (count - 1) * stride + 1 : 0;
+    m.lo = span >= 16 ? (__mmask16)0xFFFF : tail_mask(span);
+    m.hi = span >= 32   ? (__mmask16)0xFFFF
+           : span > 16 ? tail_mask(span - 16)
+                       : (__mmask16)0;
+    return m;
+}
+
+/* 16 elements x[0], x[stride], ... (stride 1 or 2), of which the masked
+ * ones are loaded. Masked-off lanes read nothing. */
+static inline __m512 depthwise_load_masked(const float *x, size_t stride,
+                                           const depthwise_masks *m,
+                                           __m512i even)
+{
+    if (stride == 1)
+        return _mm512_maskz_loadu_ps(m->lo, x);
+    return _mm512_permutex2var_ps(_mm512_maskz_loadu_ps(m->lo, x), even,
+                                  _mm512_maskz_loadu_ps(m->hi, x + 16));
+}
+
+/* 16 elements x[0], x[stride], ... (stride 1 or 2). At stride 2 the
+ * 32nd float, past the last element, is not read. Plain loads cost less
+ * than masked ones when they cross a cache line. */
+static inline __m512 depthwise_load(const float *x, size_t stride,
+                                    __m512i even)
+{
+    if (stride == 1)
+        return _mm512_loadu_ps(x);
+    return _mm512_permutex2var_ps(_mm512_loadu_ps(x), even,
+                                  _mm512_maskz_loadu_ps(0x7FFF, x + 16));
+}
+
+/* The sums of up to 64 outputs, 16 per vector. */
+typedef struct depthwise_sums {
+    __m512 v0, v1, v2, v3;
+} depthwise_sums;
+
+static const int depthwise_even[16] = {0,  2,  4,  6,  8,  10, 12, 14,
+                                       16, 18, 20, 22, 24, 26, 28, 30};
+
+/* The sums of outputs 0 .. 63 at x: four accumulators share each
+ * broadcast weight, and their independent FMAs hide the latency. */
+static inline depthwise_sums depthwise_sums64(const float *x,
+                                              const om_depthwise_params *p,
+                                              size_t stride)
+{
+    const __m512i even = _mm512_loadu_si512(depthwise_even);
+    depthwise_sums a;
+    size_t r, c;
+
+    a.v0 = a.v1 = a.v2 = a.v3 = _mm512_setzero_ps();
+    for (r = 0; r < p->kernel_h; r++)
+        for (c = 0; c < p->kernel_w; c++) {
+            const float *q = x + r * p->row_stride + c * p->dilation;
+            const __m512 w = _mm512_set1_ps(p->weights[r * p->kernel_w + c]);
+            const __m512 x0 = depthwise_load(q, stride, even);
+            const __m512 x1 = depthwise_load(q + 16 * stride, stride, even);
+            const __m512 x2 = depthwise_load(q + 32 * stride, stride, even);
+            const __m512 x3 = depthwise_load(q + 48 * stride, stride, even);
+            a.v0 = _mm512_fmadd_ps(x0, w, a.v0);
+            a.v1 = _mm512_fmadd_ps(x1, w, a.v1);
+            a.v2 = _mm512_fmadd_ps(x2, w, a.v2);
+            a.v3 = _mm512_fmadd_ps(x3, w, a.v3);
+        }
+    return a;
+}
+
+/* The sums of outputs 0 .. count - 1 (1 <= count < 64) at x, in
+ * ceil(count / 16) vectors with masked loads. */
+static inline depthwise_sums depthwise_sums_tail(const float *x,
+                                                 const om_depthwise_params *p,
+                                                 size_t stride, size_t count)
+{
+    const __m512i even = _mm512_loadu_si512(depthwise_even);
+    const size_t vectors = (count + 15) / 16;
+    const depthwise_masks m0 = depthwise_vector_masks(count, 0, stride);
+    const depthwise_masks m1 = depthwise_vector_masks(count, 16, stride);
+    const depthwise_masks m2 = depthwise_vector_masks(count, 32, stride);
+    const depthwise_masks m3 = depthwise_vector_masks(count, 48, stride);
+    depthwise_sums a;
+    size_t r, c;
+
+    a.v0 = a.v1 = a.v2 = a.v3 = _mm512_setzero_ps();
+    for (r = 0; r < p->kernel_h; r++)
+        for (c = 0; c < p->kernel_w; c++) {
+            const float *q = x + r * p->row_stride + c * p->dilation;
+            const __m512 w = _mm512_set1_ps(p->weights[r * p->kernel_w + c]);
+            a.v0 = _mm512_fmadd_ps(depthwise_load_masked(q, stride, &m0, even),
+                                   w, a.v0);
+            if (vectors > 1)
+                a.v1 = _mm512_fmadd_ps(
+                    depthwise_load_masked(q + 16 * stride, stride, &m1, even),
+                    w, a.v1);
+            if (vectors > 2)
+                a.v2 = _mm512_fmadd_ps(
+                    depthwise_load_masked(q + 32 * stride, stride, &m2, even),
+                    w, a.v2);
+            if (vectors > 3)
+                a.v3 = _mm512_fmadd_ps(
+                    depthwise_load_masked(q + 48 * stride, stride, &m3, even),
+                    w, a.v3);
+        }
+    return a;
+}
+
+/* Where the next outputs go: the column of the next output in its row of
+ * `pitch`, and the place in y of the next kept one. */
+typedef struct depthwise_cursor {
+    size_t col;
+    float *y;
+} depthwise_cursor;
+
+/* Applies the bias and the clamp to the first `lanes` of 16 sums, then
+ * stores the kept ones at the cursor, packed together, and moves it on. */
+static inline void depthwise_store(__m512 sum, const om_depthwise_params *p,
+                                   size_t lanes, depthwise_cursor *at)
+{
+    /* The value as the second operand keeps NaN. */
+    const __m512 v = _mm512_min_ps(
+        _mm512_set1_ps(p->hi),
+        _mm512_max_ps(_mm512_set1_ps(p->lo),
+                      _mm512_add_ps(sum, _mm512_set1_ps(p->bias))));
+    unsigned kept_lanes = 0;
+    size_t k = 0, count = 0, col = at->col;
+
+    if (p->pitch == p->width) {
+        _mm512_mask_storeu_ps(at->y, tail_mask(lanes), v);
+        at->y += lanes;
+        return;
+    }
+
+    /* The kept lanes: runs of columns below width, one per row. */
+    while (k < lanes) {
+        if (col < p->width) {
+            size_t run = p->width - col;
+            if (run > lanes - k)
+                run = lanes - k;
+            kept_lanes |= ((1u << run) - 1u) << k;
+            count += run;
+            k += run;
+            col += run;
+        } else {
+            k += p->pitch - col;
+            col = 0;
+        }
+    }
+    if (count == 16) {
+        _mm512_storeu_ps(at->y, v);
+    } else {
+        const __m512 packed =
+            _mm512_maskz_compress_ps((__mmask16)kept_lanes, v);
+        _mm512_mask_storeu_ps(at->y, tail_mask(count), packed);
+    }
+    at->y += count;
+    at->col += lanes;
+    while (at->col >= p->pitch)
+        at->col -= p->pitch;
+}
+
+/* The outputs for one stride (1 or 2), 64 at a time. Inlined per stride,
+ * so that the loads' branch folds away. */
+static inline void depthwise_rows(size_t n, const float *x,
+                                  const om_depthwise_params *p, size_t stride,
+                                  float *y)
+{
+    depthwise_cursor at;
+    depthwise_sums a;
+    size_t j = 0, count;
+
+    at.col = 0;
+    at.y = y;
+    for (; j + 64 <= n; j += 64) {
+        a = depthwise_sums64(x + j * stride, p, stride);
+        depthwise_store(a.v0, p, 16, &at);
+        depthwise_store(a.v1, p, 16, &at);
+        depthwise_store(a.v2, p, 16, &at);
+        depthwise_store(a.v3, p, 16, &at);
+    }
+    if (j == n)
+        return;
+    count = n - j;
+    a = depthwise_sums_tail(x + j * stride, p, stride, count);
+    depthwise_store(a.v0, p, count < 16 ? count : 16, &at);
+    if (count > 16)
+        depthwise_store(a.v1, p, count < 32 ? count - 16 : 16, &at);
+    if (count > 32)
+        depthwise_store(a.v2, p, count < 48 ? count - 32 : 16, &at);
+    if (count > 48)
+        depthwise_store(a.v3, p, count - 48, &at);
+}
+
+static void f32_depthwise_conv_rows__avx512(size_t n, const float *x,
+                                            const om_depthwise_params *p,
+                                            float *y)
+{
+    if (p->stride == 1)
+        depthwise_rows(n, x, p, 1, y);
+    else if (p->stride == 2)
+        depthwise_rows(n, x, p, 2, y);
+    else
+        /* Larger strides would need gathers, which cost more than they
+         * save here. */
+        om_kernels_scalar.f32_depthwise_conv_rows(n, x, p, y);
+}
+
 const om_kernels om_kernels_avx512 = {
     "avx512",
     f32_relu__avx512,
@@ -317,4 +539,5 @@ const om_kernels om_kernels_avx512 = {
     MR,
     NR,
     f32_gemm__avx512,
+    f32_depthwise_conv_rows__avx512,
 };

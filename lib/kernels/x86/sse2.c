@@ -169,6 +169,151 @@ static void f32_gemm__sse2(size_t m, size_t n, size_t k,
                       i0, j0, ep);
 }
 
+/* Where the next outputs go: the column of the next output in its row of
+ * `pitch`, and the place in y of the next kept one. */
+typedef struct depthwise_cursor {
+    size_t col;
+    float *y;
+} depthwise_cursor;
+
+/* Applies the bias and the clamp to 4 sums, then stores the kept ones at
+ * the cursor, packed together, and moves it on. */
+static inline void depthwise_store(__m128 sum, const om_depthwise_params *p,
+                                   depthwise_cursor *at)
+{
+    /* The value as the second operand keeps NaN. */
+    const __m128 v =
+        _mm_min_ps(_mm_set1_ps(p->hi),
+                   _mm_max_ps(_mm_set1_ps(p->lo),
+                              _mm_add_ps(sum, _mm_set1_ps(p->bias))));
+    float lane[4];
+    size_t k;
+
+    if (p->pitch == p->width || at->col + 4 <= p->width) {
+        _mm_storeu_ps(at->y, v);
+        at->y += 4;
+        at->col += 4;
+    } else {
+        _mm_storeu_ps(lane, v);
+        for (k = 0; k < 4; k++) {
+            if (at->col < p->width)
+                *at->y++ = lane[k];
+            if (++at->col == p->pitch)
+                at->col = 0;
+        }
+    }
+    while (at->col >= p->pitch)
+        at->col -= p->pitch;
+}
+
+/* Outputs 0 .. 15 at x: four accumulators share each broadcast weight.
+ * The product is rounded before the sum, as in the scalar kernel. At
+ * stride 2 the loads read one float past the last window, so output 16
+ * must exist. */
+static inline void depthwise_block16(const float *x,
+                                     const om_depthwise_params *p,
+                                     size_t stride, depthwise_cursor *at)
+{
+    __m128 a0 = _mm_setzero_ps(), a1 = _mm_setzero_ps();
+    __m128 a2 = _mm_setzero_ps(), a3 = _mm_setzero_ps();
+    size_t r, c;
+
+    for (r = 0; r < p->kernel_h; r++)
+        for (c = 0; c < p->kernel_w; c++) {
+            const float *q = x + r * p->row_stride + c * p->dilation;
+            const __m128 w = _mm_set1_ps(p->weights[r * p->kernel_w + c]);
+            const __m128 x0 = load_strided(q, stride);
+            const __m128 x1 = load_strided(q + 4 * stride, stride);
+            const __m128 x2 = load_strided(q + 8 * stride, stride);
+            const __m128 x3 = load_strided(q + 12 * stride, stride);
+            a0 = _mm_add_ps(a0, _mm_mul_ps(x0, w));
+            a1 = _mm_add_ps(a1, _mm_mul_ps(x1, w));
+            a2 = _mm_add_ps(a2, _mm_mul_ps(x2, w));
+            a3 = _mm_add_ps(a3, _mm_mul_ps(x3, w));
+        }
+    depthwise_store(a0, p, at);
+    depthwise_store(a1, p, at);
+    depthwise_store(a2, p, at);
+    depthwise_store(a3, p, at);
+}
+
+/* Outputs 0 .. 3 at x, with the same read rule as depthwise_block16. */
+static inline void depthwise_block4(const float *x,
+                                    const om_depthwise_params *p,
+                                    size_t stride, depthwise_cursor *at)
+{
+    __m128 acc = _mm_setzero_ps();
+    size_t r, c;
+
+    for (r = 0; r < p->kernel_h; r++)
+        for (c = 0; c < p->kernel_w; c++) {
+            const __m128 v =
+                load_strided(x + r * p->row_stride + c * p->dilation, stride);
+            const __m128 w = _mm_set1_ps(p->weights[r * p->kernel_w + c]);
+            acc = _mm_add_ps(acc, _mm_mul_ps(v, w));
+        }
+    depthwise_store(acc, p, at);
+}
+
+/* Outputs j .. n - 1 one at a time, with the scalar kernel's arithmetic:
+ * the last ones, and every one of a stride above 2. */
+static void depthwise_scalar(size_t j, size_t n, const float *x,
+                             const om_depthwise_params *p,
+                             depthwise_cursor *at)
+{
+    size_t r, c;
+
+    for (; j < n; j++) {
+        const float *window = x + j * p->stride;
+        float sum = 0.0f;
+
+        if (at->col < p->width) {
+            for (r = 0; r < p->kernel_h; r++)
+                for (c = 0; c < p->kernel_w; c++)
+                    sum += window[r * p->row_stride + c * p->dilation] *
+                           p->weights[r * p->kernel_w + c];
+            /* v < lo ? lo : v, then v > hi ? hi : v: NaN passes. */
+            sum += p->bias;
+            sum = sum < p->lo ? p->lo : sum;
+            *at->y++ = sum > p->hi ? p->hi : sum;
+        }
+        if (++at->col == p->pitch)
+            at->col = 0;
+    }
+}
+
+/* The vector part for one stride (1 or 2); returns the number of outputs
+ * done. Inlined per stride, so that load_strided's branch folds away. */
+static inline size_t depthwise_rows(size_t n, const float *x,
+                                    const om_depthwise_params *p,
+                                    size_t stride, depthwise_cursor *at)
+{
+    /* At stride 2 a whole block needs one more output after it. */
+    size_t ahead = stride == 2 ? 1 : 0, j = 0;
+
+    for (; j + 16 + ahead <= n; j += 16)
+        depthwise_block16(x + j * stride, p, stride, at);
+    for (; j + 4 + ahead <= n; j += 4)
+        depthwise_block4(x + j * stride, p, stride, at);
+    return j;
+}
+
+static void f32_depthwise_conv_rows__sse2(size_t n, const float *x,
+                                          const om_depthwise_params *p,
+                                          float *y)
+{
+    depthwise_cursor at;
+    size_t j = 0;
+
+    at.col = 0;
+    at.y = y;
+    if (p->stride == 1)
+        j = depthwise_rows(n, x, p, 1, &at);
+    else if (p->stride == 2)
+        j = depthwise_rows(n, x, p, 2, &at);
+    depthwise_scalar(j, n, x, p, &at);
+}
+
 const om_kernels om_kernels_sse2 = {
     "sse2",
     f32_relu__sse2,
@@ -177,4 +322,5 @@ const om_kernels om_kernels_sse2 = {
     MR,
     NR,
     f32_gemm__sse2,
+    f32_depthwise_conv_rows__sse2,
 };
