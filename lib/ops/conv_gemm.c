@@ -17,7 +17,7 @@
  *     gathered into packed panels.
  *
  * Bands and chunks are sized so that the part of B in use stays near
- * 256 KiB, within the L2 cache.
+ * 256 KiB, within the L2 cache, or 1 MiB for deep products.
  */
 #include <string.h>
 
@@ -130,8 +130,11 @@ onnxmini_status om_conv_plan_f32(om_infer_ctx *ctx, conv_state *s)
      * at a time: aligned, sequential loads for the micro-kernel. */
     {
         /* k is 0 for a convolution of no input channels, whose output is
-         * its bias. */
-        size_t chunk = TILE_FLOATS / 2 / (s->k ? s->k : 1) / nr * nr;
+         * its bias. Deep products (k of 1024 or more) have weights of
+         * megabytes that come from memory on every pass over them, so
+         * they take chunks of up to 1 MiB of B and fewer passes. */
+        size_t chunk = (s->k >= 1024 ? TILE_FLOATS * 4 : TILE_FLOATS / 2) /
+                       (s->k ? s->k : 1) / nr * nr;
         size_t cols = s->shifted_rows ? s->band_rows * s->padded_w : s->out_size;
         size_t all = (cols + nr - 1) / nr * nr;
         size_t panels;

@@ -5,6 +5,8 @@
  */
 #include <immintrin.h>
 
+#include <stdint.h>
+
 #include "kernels/kernels.h"
 
 /* The GEMM tile: 4 rows by 24 columns (three registers) is 12
@@ -12,6 +14,12 @@
  * 16 registers. */
 #define MR 4
 #define NR 24
+
+/* How far ahead of its reads the GEMM prefetches packed A: 2 KiB, tuned on
+ * ResNet-18, whose weights do not fit in the cache. The address is formed
+ * as an integer because it may lie past the end of A, which prefetching
+ * allows but pointer arithmetic does not. */
+#define PREFETCH_ADDRESS(a) ((const char *)((uintptr_t)(a) + 2048))
 
 static void f32_relu__avx2(size_t n, const float *x, float *y)
 {
@@ -109,6 +117,8 @@ static void gemm_tile(size_t k, const float *a, const float *b,
                c32 = _mm256_setzero_ps();
         for (p = 0; p < k; p++, a += MR) {
             const float *row = b + b_rows[p];
+            /* Large weights stream from memory: ask for A early. */
+            _mm_prefetch(PREFETCH_ADDRESS(a), _MM_HINT_T0);
             const __m256 b0 = _mm256_loadu_ps(row),
                          b1 = _mm256_loadu_ps(row + 8),
                          b2 = _mm256_loadu_ps(row + 16);

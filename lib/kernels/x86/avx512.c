@@ -5,12 +5,20 @@
  */
 #include <immintrin.h>
 
+#include <stdint.h>
+
 #include "kernels/kernels.h"
 
 /* The GEMM tile: 8 rows by 32 columns (two registers) is 16 accumulators,
  * enough independent FMAs to hide their latency, with registers to spare. */
 #define MR 8
 #define NR 32
+
+/* How far ahead of its reads the GEMM prefetches packed A: 2 KiB, tuned on
+ * ResNet-18, whose weights do not fit in the cache. The address is formed
+ * as an integer because it may lie past the end of A, which prefetching
+ * allows but pointer arithmetic does not. */
+#define PREFETCH_ADDRESS(a) ((const char *)((uintptr_t)(a) + 2048))
 
 /* The first n lanes, n <= 16. */
 static __mmask16 tail_mask(size_t n)
@@ -166,6 +174,8 @@ static void gemm_tile(size_t k, const float *a, const float *b,
         __m512 c70 = _mm512_setzero_ps(), c71 = _mm512_setzero_ps();
         for (p = 0; p < k; p++, a += MR) {
             const float *row = b + b_rows[p];
+            /* Large weights stream from memory: ask for A early. */
+            _mm_prefetch(PREFETCH_ADDRESS(a), _MM_HINT_T0);
             const __m512 b0 = _mm512_loadu_ps(row),
                          b1 = _mm512_loadu_ps(row + 16);
             __m512 av;

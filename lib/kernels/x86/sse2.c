@@ -4,12 +4,20 @@
  */
 #include <emmintrin.h>
 
+#include <stdint.h>
+
 #include "kernels/kernels.h"
 
 /* The GEMM tile: 4 rows by 12 columns (three registers) is 12
  * accumulators, with three B registers and one broadcast. */
 #define MR 4
 #define NR 12
+
+/* How far ahead of its reads the GEMM prefetches packed A: 2 KiB, tuned on
+ * ResNet-18, whose weights do not fit in the cache. The address is formed
+ * as an integer because it may lie past the end of A, which prefetching
+ * allows but pointer arithmetic does not. */
+#define PREFETCH_ADDRESS(a) ((const char *)((uintptr_t)(a) + 2048))
 
 static void f32_relu__sse2(size_t n, const float *x, float *y)
 {
@@ -103,6 +111,8 @@ static void gemm_tile(size_t k, const float *a, const float *b,
                c32 = _mm_setzero_ps();
         for (p = 0; p < k; p++, a += MR) {
             const float *row = b + b_rows[p];
+            /* Large weights stream from memory: ask for A early. */
+            _mm_prefetch(PREFETCH_ADDRESS(a), _MM_HINT_T0);
             const __m128 b0 = _mm_loadu_ps(row), b1 = _mm_loadu_ps(row + 4),
                          b2 = _mm_loadu_ps(row + 8);
             __m128 av;
