@@ -235,11 +235,30 @@ onnxmini_status om_attr_ints(const om_node *node, const char *name,
     return ONNXMINI_OK;
 }
 
+int om_value_source(const onnxmini_model *m, int value)
+{
+    int steps;
+
+    /* At most one step per node, so a malformed chain cannot loop. */
+    for (steps = 0; steps < m->n_nodes; steps++) {
+        const om_node *p;
+        if (value < 0 || value >= m->n_values || m->values[value].producer < 0)
+            break;
+        p = &m->nodes[m->values[value].producer];
+        if (p->domain[0] != '\0' || strcmp(p->op_type, "Identity") != 0 ||
+            p->n_inputs < 1 || p->inputs[0] < 0)
+            break;
+        value = p->inputs[0];
+    }
+    return value;
+}
+
 int om_value_is_constant(const onnxmini_model *m, int value)
 {
     const om_value *v;
     int i;
 
+    value = om_value_source(m, value);
     if (value < 0 || value >= m->n_values)
         return 0;
     v = &m->values[value];

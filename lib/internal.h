@@ -265,8 +265,13 @@ struct onnxmini_model {
     int n_outputs;
 };
 
+/* The value that `value` copies through a chain of Identity nodes, or
+ * `value` itself. PyTorch's exporter routes shared weights that way. */
+int om_value_source(const onnxmini_model *model, int value);
+
 /* Whether a value is the same for every run: an initializer that no feed
- * may override, or the output of a Constant node. */
+ * may override, or the output of a Constant node, directly or through
+ * Identity nodes. */
 int om_value_is_constant(const onnxmini_model *model, int value);
 
 /* Looks a value up by name; returns its id or -1. */

@@ -500,6 +500,13 @@ static onnxmini_status infer_all(onnxmini_session *s)
         for (i = 0; i < node->n_inputs; i++)
             if (ctx.in[i] && !ctx.in[i]->is_constant)
                 all_constant = 0;
+        if (s->has_fusion[n] && s->fusion_bias[n] >= 0 &&
+            !s->tensors[s->fusion_bias[n]].is_constant) {
+            /* The folded bias comes from a node after this one (a Constant
+             * or Identity later in the order), so it has no data yet. */
+            undo_fusion(s, n);
+            return OM_REPLAN;
+        }
 
         st = node->op->infer(&ctx);
         if (st != ONNXMINI_OK)

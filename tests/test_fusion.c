@@ -152,6 +152,48 @@ static void test_fusion_conv_clip_constant_nodes(void **state)
     compare_rewrites(m, MB_DIMS(1, 3, 9, 9));
 }
 
+/* Conv, then Add and Relu, where the Add's bias is an Identity of an
+ * initializer (as PyTorch exports shared tensors) that comes after the
+ * Conv in the node order. The session must not fold a bias that has no
+ * data yet when the Conv is planned. */
+static void test_fusion_conv_add_bias_through_later_identity(void **state)
+{
+    mb_model *m = conv_graph(state, 1);
+    mb_node_add(m, "Identity", "copy", MB_NAMES("b"), MB_NAMES("b2"));
+    mb_node_add(m, "Add", "add", MB_NAMES("c", "b2"), MB_NAMES("a"));
+    mb_node_add(m, "Relu", "relu", MB_NAMES("a"), MB_NAMES("y"));
+    mb_output(m, "y", ONNXMINI_FLOAT, MB_NO_SHAPE, NULL);
+    compare_rewrites(m, MB_DIMS(1, 3, 9, 9));
+}
+
+/* Conv whose weights and bias are Identity copies of initializers,
+ * followed by a ReLU6-style Clip: the Conv can still take the Clip. */
+static void test_fusion_conv_weights_through_identity(void **state)
+{
+    static float w[8 * 3 * 3 * 3], b[8];
+    uint32_t seed = 13;
+    mb_model *m = mb_case_model(state, 13);
+    mb_node *n;
+
+    mb_random_floats(&seed, w, sizeof w / sizeof w[0]);
+    mb_random_floats(&seed, b, 8);
+    mb_input(m, "x", ONNXMINI_FLOAT, MB_DIMS(1, 3, 9, 9));
+    mb_initializer(m, "w0", ONNXMINI_FLOAT, MB_DIMS(8, 3, 3, 3), w, MB_RAW);
+    mb_initializer(m, "b0", ONNXMINI_FLOAT, MB_DIMS(8), b, MB_RAW);
+    mb_initializer(m, "lo", ONNXMINI_FLOAT, 0, NULL, (const float[]){0.0f},
+                   MB_RAW);
+    mb_initializer(m, "hi", ONNXMINI_FLOAT, 0, NULL, (const float[]){1.5f},
+                   MB_RAW);
+    mb_node_add(m, "Identity", "copy_w", MB_NAMES("w0"), MB_NAMES("w"));
+    mb_node_add(m, "Identity", "copy_b", MB_NAMES("b0"), MB_NAMES("cb"));
+    n = mb_node_add(m, "Conv", "conv", MB_NAMES("x", "w", "cb"),
+                    MB_NAMES("c"));
+    mb_attr_ints(n, "pads", MB_I64S(1, 1, 1, 1));
+    mb_node_add(m, "Clip", "clip", MB_NAMES("c", "lo", "hi"), MB_NAMES("y"));
+    mb_output(m, "y", ONNXMINI_FLOAT, MB_NO_SHAPE, NULL);
+    compare_rewrites(m, MB_DIMS(1, 3, 9, 9));
+}
+
 /* An Add whose bias broadcasts beyond the Conv's output shape cannot be
  * folded; the session plans again without the fusion. */
 static void test_fusion_conv_add_expanding(void **state)
@@ -305,6 +347,8 @@ int main(void)
         MB_TEST(test_fusion_conv_relu),
         MB_TEST(test_fusion_conv_clip),
         MB_TEST(test_fusion_conv_clip_constant_nodes),
+        MB_TEST(test_fusion_conv_add_bias_through_later_identity),
+        MB_TEST(test_fusion_conv_weights_through_identity),
         MB_TEST(test_fusion_conv_add_expanding),
         MB_TEST(test_fusion_conv_output_read_twice),
         MB_TEST(test_fusion_matmul_add_relu),

@@ -121,16 +121,17 @@ static onnxmini_status clip_run(const om_run_ctx *ctx)
 
 /* Reads a constant float scalar: an initializer, or the output of a
  * Constant node whose `value` is a one-element float tensor or whose
- * `value_float` is set (PyTorch exports ReLU6's bounds that way). Returns
- * 0 when the value is anything else. */
+ * `value_float` is set (PyTorch exports ReLU6's bounds that way), directly
+ * or through Identity nodes. Returns 0 when the value is anything else. */
 static int constant_float(const onnxmini_model *model, int value, float *out)
 {
-    const om_value *v = &model->values[value];
+    const om_value *v;
     const om_node *producer;
     const om_attr *a;
 
     if (!om_value_is_constant(model, value))
         return 0;
+    v = &model->values[om_value_source(model, value)];
     if (v->kind == OM_VALUE_INITIALIZER) {
         if (v->dtype != ONNXMINI_FLOAT || v->bytes != sizeof(float))
             return 0;

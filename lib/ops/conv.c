@@ -258,13 +258,13 @@ static int conv_can_fuse(const om_node *node, const onnxmini_model *model,
         (node->n_inputs > 2 && node->inputs[2] >= 0 &&
          !om_value_is_constant(model, node->inputs[2])))
         return 0;
-    w = &model->values[node->inputs[1]];
+    w = &model->values[om_value_source(model, node->inputs[1])];
     if (w->dtype != ONNXMINI_FLOAT || w->rank < 3)
         return 0;
     if (bias < 0)
         return 1;
 
-    b = &model->values[bias];
+    b = &model->values[om_value_source(model, bias)];
     if (b->dtype != ONNXMINI_FLOAT || b->rank < 0 || b->rank > w->rank)
         return 0;
     if (om_shape_count(b->dims, b->rank) == 1)

@@ -325,7 +325,8 @@ static onnxmini_status matmul_pack(const om_run_ctx *ctx)
 static int matmul_can_fuse(const om_node *node, const onnxmini_model *model,
                            int bias)
 {
-    const om_value *w = &model->values[node->inputs[1]], *b;
+    int weights = om_value_source(model, node->inputs[1]);
+    const om_value *w = &model->values[weights], *b;
     int i;
 
     if (!om_value_is_constant(model, node->inputs[1]) ||
@@ -333,7 +334,7 @@ static int matmul_can_fuse(const om_node *node, const onnxmini_model *model,
         return 0;
     if (bias < 0)
         return 1;
-    b = &model->values[bias];
+    b = &model->values[om_value_source(model, bias)];
     if (b->dtype != ONNXMINI_FLOAT || b->rank < 0)
         return 0;
     if (om_shape_count(b->dims, b->rank) == 1)
