@@ -299,6 +299,9 @@ check-valgrind: all
 # each model, instruction set and batch size, and write docs/BENCHMARKS.md.
 # BENCH_MAX_TIME bounds the warm-up and the timed loop of each measurement,
 # in seconds; BENCH_PEAK_GFLOPS is the peak the page compares against.
+# BENCH_ORT=1 also times each model with ONNX Runtime's Node.js package,
+# which tools/ort-bench.sh installs from the npm registry outside the
+# repository.
 .PHONY: bench bench-models
 PYTHON3 ?= /usr/bin/python3
 BENCH_DIR ?= $(BUILD)/bench
@@ -313,10 +316,13 @@ bench-models: $(BUILD)/bin/minimal
 	    --torch-models "$(TORCH_MODELS_DIR)" "$(BENCH_DIR)"
 
 bench: bench-models $(BUILD)/bin/onnxmini-bench
+	@ort=; if [ -n "$(BENCH_ORT)" ]; then \
+	    ort=$$(sh tools/ort-bench.sh) || exit 1; fi; \
 	$(PYTHON3) bench/run_bench.py --bench $(BUILD)/bin/onnxmini-bench \
 	    --models "$(BENCH_DIR)" --max-time $(BENCH_MAX_TIME) \
 	    --peak-gflops $(BENCH_PEAK_GFLOPS) --cc "$(CC)" \
-	    --cflags "$(CFLAGS)" --output docs/BENCHMARKS.md
+	    --cflags "$(CFLAGS)" --ort-modules "$$ort" \
+	    --output docs/BENCHMARKS.md
 
 # ---------------------------------------------------------------- PyTorch models
 # tests/torch/make_models.py exports ResNet-18, MobileNetV2, SqueezeNet 1.1

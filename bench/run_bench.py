@@ -8,9 +8,12 @@ is a PyTorch model missing from the models folder (make_models.py links
 them only when make torch-models could export them). Any other failure is
 listed on the page and makes the script exit with status 1.
 
+With --ort-modules, each model is also timed with ONNX Runtime
+(bench/ort_bench.js) in alternation with libonnxmini, for a second table.
+
 Usage: run_bench.py --bench PATH --models DIR [--max-time S]
                     [--peak-gflops P] [--cc CC] [--cflags FLAGS]
-                    [--output FILE]
+                    [--ort-modules DIR] [--output FILE]
 """
 
 import argparse
@@ -47,6 +50,9 @@ ISAS = [
 ]
 
 REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# Alternating rounds per model in the comparison with ONNX Runtime.
+ORT_ROUNDS = 2
 
 
 # ---------------------------------------------------------------- machine
@@ -91,12 +97,14 @@ def commit_description():
 
 
 def run_case(args, isa, model, batch):
-    """Run onnxmini-bench once; return (exit status, JSON result or None,
-    error message)."""
+    """Run onnxmini-bench once (isa None: the library's choice); return
+    (exit status, JSON result or None, error message)."""
     command = [args.bench, os.path.join(args.models, model),
-               "--isa", isa, "--batch", str(batch), "--threads", "1",
+               "--batch", str(batch), "--threads", "1",
                "--max-time", str(args.max_time),
                "--peak-gflops", str(args.peak_gflops), "--json"]
+    if isa:
+        command += ["--isa", isa]
     # The warm-up and the timed loop are each bounded by --max-time; the
     # rest is loading and planning.
     timeout = 4 * args.max_time + 120
@@ -161,6 +169,95 @@ def run_all(args, cpu_flags):
     return rows, notes, failures
 
 
+def run_ort(args, model, batch):
+    """Time one case with ONNX Runtime (bench/ort_bench.js); return (JSON
+    result or None, error message)."""
+    command = ["node", os.path.join(REPOSITORY, "bench", "ort_bench.js"),
+               os.path.join(args.models, model), str(batch),
+               str(args.max_time)]
+    environment = dict(os.environ, ORT_NODE_MODULES=args.ort_modules)
+    timeout = 4 * args.max_time + 120
+    try:
+        result = subprocess.run(command, capture_output=True, text=True,
+                                timeout=timeout, check=False,
+                                env=environment)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return None, str(error)
+    if result.returncode != 0:
+        return None, result.stderr.strip().replace("\n", " ") or \
+            f"exit status {result.returncode}"
+    try:
+        return json.loads(result.stdout), ""
+    except json.JSONDecodeError as error:
+        return None, f"invalid JSON output ({error})"
+
+
+def compare_ort(args, rows):
+    """Time every measured case with libonnxmini's default instruction set
+    and with ONNX Runtime in turn, ORT_ROUNDS times each. Return rows of
+    (model, batch, libonnxmini result, ONNX Runtime result, message) with
+    each side's fastest median."""
+    cases = []
+    for _, model, batch, _, _ in rows:
+        if (model, batch) not in cases:
+            cases.append((model, batch))
+    comparison = []
+    for index, (model, batch) in enumerate(cases):
+        ours, theirs, message = None, None, ""
+        for _ in range(ORT_ROUNDS):
+            status, result, error = run_case(args, None, model, batch)
+            if status == 0 and (not ours or
+                                result["median_us"] < ours["median_us"]):
+                ours = result
+            message = message or error
+            result, error = run_ort(args, model, batch)
+            if result and (not theirs or
+                           result["median_us"] < theirs["median_us"]):
+                theirs = result
+            message = message or error
+        comparison.append((model, batch, ours, theirs, message))
+        print(f"[{index + 1}/{len(cases)}] {model} batch {batch}: "
+              f"libonnxmini {ours['median_us'] if ours else 'failed'}, "
+              f"ONNX Runtime {theirs['median_us'] if theirs else 'failed'}",
+              flush=True)
+    return comparison
+
+
+def comparison_lines(comparison):
+    """Return the Markdown section comparing with ONNX Runtime."""
+    version = next((c[3]["version"] for c in comparison if c[3]), "unknown")
+    lines = [
+        "",
+        "## Against ONNX Runtime on the same machine",
+        "",
+        f"ONNX Runtime {version} (npm package onnxruntime-node, CPU "
+        "execution provider, one intra-op thread, all graph "
+        "optimisations) against libonnxmini with its default instruction "
+        "set, each model timed "
+        f"{ORT_ROUNDS} times by each engine, alternating; the table gives "
+        "each engine's fastest median. ONNX Runtime's times include the "
+        "JavaScript call around each run (a few microseconds).",
+        "",
+        "| model | batch | libonnxmini (µs) | ONNX Runtime (µs) "
+        "| ONNX Runtime / libonnxmini |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for model, batch, ours, theirs, message in comparison:
+        if not ours or not theirs:
+            message = message.replace("|", "\\|")
+            lines.append(f"| {model} | {batch} | "
+                         f"{microseconds(ours['median_us']) if ours else '-'}"
+                         f" | "
+                         f"{microseconds(theirs['median_us']) if theirs else '-'}"
+                         f" | failed: {message} |")
+            continue
+        lines.append(f"| {model} | {batch} "
+                     f"| {microseconds(ours['median_us'])} "
+                     f"| {microseconds(theirs['median_us'])} "
+                     f"| {theirs['median_us'] / ours['median_us']:.2f} |")
+    return lines
+
+
 # ---------------------------------------------------------------- page
 
 
@@ -186,7 +283,7 @@ def result_row(isa, model, batch, result, message):
             f" | {result['runs']} |")
 
 
-def write_page(args, path, rows, notes, cpu):
+def write_page(args, path, rows, notes, cpu, comparison):
     """Write the Markdown page with the machine, the results and the
     method."""
     cpu_name, cpu_mhz, cpu_flags = cpu
@@ -238,6 +335,8 @@ def write_page(args, path, rows, notes, cpu):
     if notes:
         lines += ["", "Not measured:", ""]
         lines += [f"* {note}" for note in notes]
+    if comparison:
+        lines += comparison_lines(comparison)
     lines += [
         "",
         "## Method",
@@ -278,6 +377,8 @@ def write_page(args, path, rows, notes, cpu):
         "",
         "```sh",
         "ONNXMINI_DATA_DIR=/path/to/data make bench",
+        "ONNXMINI_DATA_DIR=/path/to/data make bench BENCH_ORT=1  "
+        "# with the ONNX Runtime comparison",
         "```",
         "",
         "`make bench` builds `build/bin/onnxmini-bench`, writes the models "
@@ -285,7 +386,12 @@ def write_page(args, path, rows, notes, cpu):
         "comes from `mnist-12.onnx` in the data directory, the others have "
         "seeded random weights; ResNet-18, MobileNetV2 and SqueezeNet 1.1 "
         "are the opset-13 exports of `tests/torch/make_models.py`, which "
-        "need PyTorch), runs `bench/run_bench.py` and rewrites this page. `BENCH_MAX_TIME` (seconds per loop, default 5) and "
+        "need PyTorch), runs `bench/run_bench.py` and rewrites this page. "
+        "`BENCH_ORT=1` adds the comparison: `tools/ort-bench.sh` installs "
+        "onnxruntime-node from the npm registry into a folder outside the "
+        "repository (Node.js and npm from Debian if they are missing), and "
+        "`bench/ort_bench.js` times each model with it. "
+        "`BENCH_MAX_TIME` (seconds per loop, default 5) and "
         "`BENCH_PEAK_GFLOPS` (default 116.8) change the bound and the peak. "
         "One measurement by hand:",
         "",
@@ -320,6 +426,9 @@ def main():
                         "page")
     parser.add_argument("--cflags", default="",
                         help="the CFLAGS of the build, for the page")
+    parser.add_argument("--ort-modules", default="",
+                        help="node_modules folder with onnxruntime-node: "
+                        "also compare with ONNX Runtime")
     parser.add_argument("--output", default="docs/BENCHMARKS.md",
                         help="page to write (default docs/BENCHMARKS.md)")
     args = parser.parse_args()
@@ -328,7 +437,8 @@ def main():
 
     cpu = cpu_info()
     rows, notes, failures = run_all(args, cpu[2])
-    write_page(args, args.output, rows, notes, cpu)
+    comparison = compare_ort(args, rows) if args.ort_modules else []
+    write_page(args, args.output, rows, notes, cpu, comparison)
     print(f"wrote {args.output}")
     if failures:
         print(f"run_bench.py: {failures} measurements failed; see "
