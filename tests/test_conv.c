@@ -595,11 +595,12 @@ static void test_conv_all_attributes_combined(void **state)
     check_conv_against_reference(state, &p, 7);
 }
 
-/* Ensures channel counts below, at and above common register tiles, with a
- * 3x3 kernel and a 1x1 kernel (stride 1 and 2), match the reference. */
+/* Ensures channel counts below, at and above common register tiles and
+ * the 64 rows above which B is packed, with a 3x3 kernel and a 1x1 kernel
+ * (stride 1 and 2), match the reference. */
 static void test_conv_channel_counts_around_tiles(void **state)
 {
-    static const int64_t out_channels[] = {1, 7, 8, 9, 16, 17, 33};
+    static const int64_t out_channels[] = {1, 7, 8, 9, 16, 17, 33, 64, 65};
     static const int64_t in_channels[] = {1, 3, 8};
     uint32_t seed = 100;
 

@@ -109,14 +109,16 @@ onnxmini_status om_conv_plan_f32(om_infer_ctx *ctx, conv_state *s)
             band_floats += tail;
         /* Wide rows get a GEMM each, straight into the output; narrow
          * ones are computed as one flattened band and then compacted. A
-         * B read by more than two blocks of A is packed first, so that
-         * the micro-kernel's loads are aligned and sequential. */
+         * B read by more than 64 rows of A is packed first, so that the
+         * micro-kernel's loads are aligned and sequential; below that,
+         * the copy cost more than it saved (measured on AVX-512, AVX2 and
+         * SSE2 with 32 and 64 output channels). */
         {
             /* Per row when whole rows fill the tiles to at least 7/8. */
             size_t ow = (size_t)win->out[1], tiles = (ow + nr - 1) / nr * nr;
             s->per_row = ow >= nr && (tiles - ow) * 8 <= ow;
         }
-        s->pack_panels = s->out_channels > 2 * ctx->kernels->gemm_mr;
+        s->pack_panels = s->out_channels > 64;
         if (pw != (size_t)win->out[1] && !s->per_row)
             ytmp = mul(mul(s->out_channels, band), mul(pw, sizeof(float)));
         scratch = mul(band_floats, sizeof(float));
