@@ -284,6 +284,9 @@ ONNXMINI_API onnxmini_status onnxmini_model_output_info(
 
 typedef struct onnxmini_session onnxmini_session;
 
+/* The maximum number of intra-op threads of a session. */
+#define ONNXMINI_MAX_THREADS 1024
+
 /* Settings for a session. Initialise with onnxmini_session_options_init()
  * before setting fields, so that fields added later get their defaults. */
 typedef struct onnxmini_session_options {
@@ -294,7 +297,8 @@ typedef struct onnxmini_session_options {
      * as "scalar". A name the library or the CPU does not have makes
      * session creation fail. */
     const char *isa;
-    /* Intra-op threads; 0 or 1 runs on the calling thread. */
+    /* Intra-op threads; 0 or 1 runs on the calling thread. At most
+     * ONNXMINI_MAX_THREADS. */
     int threads;
     /* 1 (the default) lets the session rewrite the graph for speed: a Conv
      * or MatMul followed by an Add of a constant bias and by a Relu runs
@@ -378,10 +382,18 @@ ONNXMINI_API const char *onnxmini_isa_name(size_t index);
  * data, bytes        the elements in row-major order; bytes must equal the
  *                    element count times the element size.
  *
- * The session borrows `data` (no copy) until the next run has finished, so
- * the buffer must stay valid and unchanged until then. When a symbolic
- * dimension takes a new size, the session re-plans its memory here, never
- * inside onnxmini_session_run(). */
+ * The session borrows `data` (no copy), and every later run reads it, so
+ * the buffer must stay valid until another set_input replaces it or the
+ * session is destroyed, and unchanged while a run reads it. When a
+ * symbolic dimension takes a new size, the session re-plans its memory
+ * here, never inside onnxmini_session_run().
+ *
+ * When the new binding cannot be planned with the other inputs (a Reshape
+ * target that does not fit, a broadcast that does not match), the call
+ * fails but keeps the binding. Inputs whose shapes must change together
+ * can so be set one after the other. Until every binding plans, a run
+ * fails with ONNXMINI_ERR_STATE and the planning error. A binding rejected
+ * on its own (element type, declared shape, byte count) is not kept. */
 ONNXMINI_API onnxmini_status onnxmini_session_set_input(
     onnxmini_session *session, const char *name, onnxmini_dtype dtype,
     const int64_t *dims, size_t rank, const void *data, size_t bytes);

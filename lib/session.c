@@ -999,10 +999,10 @@ static onnxmini_status create(const onnxmini_model *model,
                            options->struct_size, sizeof *options);
         isa = options->isa;
         rewrites = options->graph_rewrites;
-        if (options->threads < 0)
+        if (options->threads < 0 || options->threads > ONNXMINI_MAX_THREADS)
             return om_fail(error, ONNXMINI_ERR_INVALID_ARGUMENT,
-                           "options.threads is %d; expected 0 or more",
-                           options->threads);
+                           "options.threads is %d; expected 0 to %d",
+                           options->threads, ONNXMINI_MAX_THREADS);
     }
 
     {
@@ -1246,8 +1246,12 @@ static onnxmini_status set_input(onnxmini_session *s, int index,
 
     if (changed || !s->planned) {
         st = plan(s);
-        if (st != ONNXMINI_OK)
+        if (st != ONNXMINI_OK) {
+            /* The binding stays (another input may be about to make it
+             * fit), and a run before that reports why it does not. */
+            snprintf(s->conflict, sizeof s->conflict, "%s", s->err.message);
             return st;
+        }
     } else {
         s->tensors[s->model->inputs[index]].data = (void *)(uintptr_t)data;
         if (slot->needs_data)

@@ -1277,10 +1277,66 @@ static void test_session_threads_same_result(void **state)
     assert_memory_equal(a, b, sizeof a);
 }
 
+/* Ensures a binding that cannot be planned with the other inputs is kept,
+ * so that two inputs whose sizes must match can change one after the
+ * other, and that a run in between fails with ONNXMINI_ERR_STATE. */
+static void test_set_input_keeps_binding_that_does_not_plan(void **state)
+{
+    static const float a[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+    static const float b[9] = {1, 1, 1, 1, 1, 1, 1, 1, 1};
+    const int64_t two[2] = {2, 3}, three[2] = {3, 3};
+    onnxmini_model *model = NULL;
+    onnxmini_session *session = NULL;
+    onnxmini_error error;
+    onnxmini_tensor out;
+    mb_model *m = mb_case_model(state, 13);
+    uint8_t *bytes;
+    size_t size;
+
+    mb_input(m, "A", ONNXMINI_FLOAT, 2, (const int64_t[]){-1, 3});
+    mb_input(m, "B", ONNXMINI_FLOAT, 2, (const int64_t[]){-1, 3});
+    mb_node_add(m, "Add", "add", MB_NAMES("A", "B"), MB_NAMES("Y"));
+    mb_output(m, "Y", ONNXMINI_FLOAT, MB_NO_SHAPE, NULL);
+    bytes = mb_model_pack(m, &size);
+    assert_int_equal(onnxmini_model_load_memory(bytes, size, &model, &error),
+                     ONNXMINI_OK);
+    assert_int_equal(onnxmini_session_create(model, NULL, &session, &error),
+                     ONNXMINI_OK);
+
+    assert_int_equal(onnxmini_session_set_input(session, "A", ONNXMINI_FLOAT,
+                                                two, 2, a, 6 * sizeof(float)),
+                     ONNXMINI_OK);
+    assert_int_equal(onnxmini_session_set_input(session, "B", ONNXMINI_FLOAT,
+                                                two, 2, b, 6 * sizeof(float)),
+                     ONNXMINI_OK);
+    assert_int_equal(onnxmini_session_run(session), ONNXMINI_OK);
+
+    /* A grows first: [3, 3] + [2, 3] does not broadcast. */
+    assert_int_equal(onnxmini_session_set_input(session, "A", ONNXMINI_FLOAT,
+                                                three, 2, a, sizeof a),
+                     ONNXMINI_ERR_SHAPE);
+    assert_int_equal(onnxmini_session_run(session), ONNXMINI_ERR_STATE);
+    assert_non_null(strstr(onnxmini_session_message(session), "broadcast"));
+
+    /* Then B: the kept binding of A now plans. */
+    assert_int_equal(onnxmini_session_set_input(session, "B", ONNXMINI_FLOAT,
+                                                three, 2, b, sizeof b),
+                     ONNXMINI_OK);
+    assert_int_equal(onnxmini_session_run(session), ONNXMINI_OK);
+    assert_int_equal(onnxmini_session_output(session, 0, &out), ONNXMINI_OK);
+    assert_int_equal(out.dims[0], 3);
+    assert_true(((const float *)out.data)[8] == 10.0f);
+
+    onnxmini_session_destroy(session);
+    onnxmini_model_free(model);
+    free(bytes);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_version_matches_macros),
+        MB_TEST(test_set_input_keeps_binding_that_does_not_plan),
         cmocka_unit_test(test_status_string_distinct),
         cmocka_unit_test(test_status_string_unknown_code),
         cmocka_unit_test(test_dtype_names),

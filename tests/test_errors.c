@@ -1715,6 +1715,20 @@ static void test_errors_session_threads_negative(void **state)
                      MB_NAMES("threads", "-1"));
 }
 
+/* A thread count above ONNXMINI_MAX_THREADS names the value and the
+ * limit, before any thread starts. */
+static void test_errors_session_threads_too_many(void **state)
+{
+    onnxmini_session_options options;
+
+    relu_model(state, 13);
+    onnxmini_session_options_init(&options);
+    options.threads = ONNXMINI_MAX_THREADS + 1;
+    assert_run_error(state, &options, MB_STEP_SESSION,
+                     ONNXMINI_ERR_INVALID_ARGUMENT,
+                     MB_NAMES("threads", "1025", "0 to 1024"));
+}
+
 /* An instruction set the library does not have is named in the message. */
 static void test_errors_session_unknown_isa(void **state)
 {
@@ -1958,6 +1972,7 @@ int main(void)
         ERRORS_TEST(test_errors_arena_unaligned),
         ERRORS_TEST(test_errors_session_options_uninitialised),
         ERRORS_TEST(test_errors_session_threads_negative),
+        ERRORS_TEST(test_errors_session_threads_too_many),
         ERRORS_TEST(test_errors_session_unknown_isa),
         /* NULL arguments. */
         ERRORS_TEST(test_errors_null_path),

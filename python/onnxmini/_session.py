@@ -372,12 +372,22 @@ class InferenceSession:
         with self._lock:
             if not self._finalizer.alive:
                 raise OnnxMiniError("the session is closed", Status.STATE)
-            # The library borrows each buffer until the run has finished;
-            # `arrays` keeps them alive until then.
+            # The library borrows each buffer and reads it on every run.
+            # `arrays` keeps this feed alive for this run, and every input
+            # is set again before the next one.
+            failed = []
             for name, array in arrays.items():
-                self._set_input(name, array)
+                try:
+                    self._set_input(name, array)
+                except OnnxMiniError:
+                    failed.append(name)
                 if name not in self._input_codes:
                     self._overrides[name] = array
+            # The library keeps a binding that did not plan with the old
+            # values of the inputs after it. Once the whole feed is bound,
+            # setting such an input again shows whether the feed fits.
+            for name in failed:
+                self._set_input(name, arrays[name])
             status = self._library.onnxmini_session_run(self._handle)
             if status != Status.OK:
                 raise self._fail(status)

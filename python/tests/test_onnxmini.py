@@ -650,6 +650,43 @@ def test_library_missing_override():
     assert "does not exist" in result.stderr
 
 
+def test_failed_feed_does_not_block_later_feeds(onnx_helper):
+    """A feed whose Reshape target does not fit fails; the next feeds, with
+    the inputs in the same order, still run."""
+    from onnx import TensorProto
+    model = make_model(
+        onnx_helper,
+        [onnx_helper.make_node("Reshape", ["X", "S"], ["Y"])],
+        [onnx_helper.make_tensor_value_info("X", TensorProto.FLOAT, [2, 3, 4]),
+         onnx_helper.make_tensor_value_info("S", TensorProto.INT64, [2])],
+        [onnx_helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)],
+    )
+    session = onnxmini.InferenceSession(model)
+    x = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
+    assert session.run(None, {"X": x, "S": np.array([6, 4])})[0].shape == (6, 4)
+    with pytest.raises(onnxmini.OnnxMiniError, match="cannot reshape"):
+        session.run(None, {"X": x, "S": np.array([5, 5])})
+    assert session.run(None, {"X": x, "S": np.array([4, 6])})[0].shape == (4, 6)
+
+
+def test_inputs_that_change_together(onnx_helper):
+    """Two inputs whose first dimensions must match can both change size in
+    one feed, whichever the library binds first."""
+    from onnx import TensorProto
+    model = make_model(
+        onnx_helper,
+        [onnx_helper.make_node("Add", ["A", "B"], ["Y"])],
+        [onnx_helper.make_tensor_value_info("A", TensorProto.FLOAT, ["N", 3]),
+         onnx_helper.make_tensor_value_info("B", TensorProto.FLOAT, ["M", 3])],
+        [onnx_helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)],
+    )
+    session = onnxmini.InferenceSession(model)
+    for rows in (2, 4, 1):
+        a = np.ones((rows, 3), np.float32)
+        y = session.run(None, {"A": a, "B": 2 * a})[0]
+        np.testing.assert_array_equal(y, 3 * a)
+
+
 def test_library_not_found_lists_attempts(tmp_path):
     # A copy of the package outside the checkout, with the system search
     # disabled, so that no place has the library.
