@@ -839,6 +839,38 @@ static void test_maxpool_wrong_pads_length_fails(void **state)
     mb_assert_model_error(r, "pool_pads");
 }
 
+/* Ensures pads as wide as the kernel, which leave the first window with
+ * padding only, are an error that names the node and the position. */
+static void test_maxpool_padding_only_window_fails(void **state)
+{
+    mb_node *n = plain_pool_model(state, 12, ONNXMINI_FLOAT,
+                                  MB_DIMS(1, 1, 4, 4), grid4);
+
+    mb_attr_ints(n, "kernel_shape", MB_I64S(2, 2));
+    mb_attr_ints(n, "pads", MB_I64S(2, 0, 0, 0));
+    mb_result *r = mb_case_run(state);
+    mb_assert_model_error(r, "pool");
+    assert_non_null(strstr(r->message, "covers padding only"));
+    assert_non_null(strstr(r->message, "output position 0 on spatial axis 0"));
+}
+
+/* Ensures a dilated window that steps over the whole input (input 2,
+ * kernel 2, dilation 3, pads 1: elements at -1 and 2) is an error too,
+ * although its pads are below the kernel size. */
+static void test_maxpool_window_stepping_over_input_fails(void **state)
+{
+    const float x[2] = {1, 2};
+    mb_node *n = plain_pool_model(state, 12, ONNXMINI_FLOAT,
+                                  MB_DIMS(1, 1, 1, 2), x);
+
+    mb_attr_ints(n, "kernel_shape", MB_I64S(1, 2));
+    mb_attr_ints(n, "dilations", MB_I64S(1, 3));
+    mb_attr_ints(n, "pads", MB_I64S(0, 1, 0, 1));
+    mb_result *r = mb_case_run(state);
+    mb_assert_model_error(r, "pool");
+    assert_non_null(strstr(r->message, "spatial axis 1"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -872,6 +904,8 @@ int main(void)
         MB_TEST(test_maxpool_every_opset),
         MB_TEST(test_maxpool_missing_kernel_shape_fails),
         MB_TEST(test_maxpool_wrong_pads_length_fails),
+        MB_TEST(test_maxpool_padding_only_window_fails),
+        MB_TEST(test_maxpool_window_stepping_over_input_fails),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -80,6 +80,45 @@ static onnxmini_status maxpool_check(const om_node *node, onnxmini_error *err)
     return st;
 }
 
+static void valid_range(int64_t start, int64_t dilation, int64_t kernel,
+                        int64_t size, int64_t *lo, int64_t *hi);
+
+/* Fails when the window of some output position covers padding only. The
+ * maximum of no element is undefined, and ONNX Runtime and PyTorch reject
+ * such pads. Checking each axis on its own is enough, because a window is
+ * empty exactly when its part on some axis is. Axes of more than
+ * 65536 outputs are checked at their first and last 32768 positions,
+ * where padding-only windows start. */
+static onnxmini_status check_windows_hold_input(const om_node *node,
+                                                const om_window *w,
+                                                onnxmini_error *err)
+{
+    const int64_t edge = 32768;
+    int i;
+
+    for (i = 0; i < w->n; i++) {
+        int64_t o, lo, hi;
+        for (o = 0; o < w->out[i]; o++) {
+            if (o == edge && w->out[i] > 2 * edge)
+                o = w->out[i] - edge;
+            valid_range(o * w->stride[i] - w->pad_begin[i], w->dilation[i],
+                        w->kernel[i], w->in[i], &lo, &hi);
+            if (lo >= hi)
+                return om_node_fail(
+                    err, node, ONNXMINI_ERR_INVALID_MODEL,
+                    "the window of output position %lld on spatial axis %d "
+                    "covers padding only (input size %lld, kernel %lld, "
+                    "stride %lld, dilation %lld, pads %lld and %lld); every "
+                    "window must hold at least one input element",
+                    (long long)o, i, (long long)w->in[i],
+                    (long long)w->kernel[i], (long long)w->stride[i],
+                    (long long)w->dilation[i], (long long)w->pad_begin[i],
+                    (long long)w->pad_end[i]);
+        }
+    }
+    return ONNXMINI_OK;
+}
+
 static onnxmini_status maxpool_infer(om_infer_ctx *ctx)
 {
     const om_node *node = ctx->node;
@@ -116,6 +155,8 @@ static onnxmini_status maxpool_infer(om_infer_ctx *ctx)
                             spatial);
     st = om_window_init(&s->win, node, x->dims + 2, spatial, kernel,
                         (int)ceil_mode, ctx->err);
+    if (st == ONNXMINI_OK)
+        st = check_windows_hold_input(node, &s->win, ctx->err);
     if (st != ONNXMINI_OK)
         return st;
 
