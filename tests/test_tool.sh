@@ -127,6 +127,14 @@ expect 1 "info: missing file" "$tool" info "$work/missing.onnx" &&
     contains "info: missing file" "$work/stderr" "cannot open model '.*missing.onnx'"
 expect 1 "run: missing file" "$tool" run "$work/missing.onnx" &&
     contains "run: missing file" "$work/stderr" "missing.onnx"
+# A device never ends and a folder has nothing to read: both are refused
+# before reading, not read until memory runs out.
+if [ -c /dev/zero ]; then
+    expect 1 "info: device" "$tool" info /dev/zero &&
+        contains "info: device" "$work/stderr" "not a regular file or a pipe"
+fi
+expect 1 "info: folder" "$tool" info "$work" &&
+    contains "info: folder" "$work/stderr" "not a regular file or a pipe"
 printf '\377\377\377\377' >"$work/garbage.onnx"
 expect 1 "info: not a protobuf" "$tool" info "$work/garbage.onnx" &&
     contains "info: not a protobuf" "$work/stderr" "not a valid ONNX model"

@@ -115,12 +115,20 @@ int tool_parse_non_negative(const char *option, const char *text,
 int tool_read_file(const char *what, const char *path, uint8_t **data,
                    size_t *size)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f;
     uint8_t *buffer = NULL;
     size_t capacity = 0, used = 0;
+    struct stat st;
 
     *data = NULL;
     *size = 0;
+    /* Regular files and pipes only: a device such as /dev/zero never
+     * ends, and a directory has no contents to read. */
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+        tool_error("%s '%s' is not a regular file or a pipe", what, path);
+        return -1;
+    }
+    f = fopen(path, "rb");
     if (!f) {
         tool_error("cannot open %s '%s': %s", what, path, strerror(errno));
         return -1;
