@@ -133,9 +133,15 @@ lib: $(STATIC_LIB) $(BUILD)/lib/libonnxmini.so
 
 # ---------------------------------------------------------------- rules
 
-$(GEN_C) $(GEN_H): onnx.proto
+# One protoc-c run writes both files; the header follows the source, so
+# that a parallel make does not run it twice at once.
+$(GEN_C): onnx.proto
 	@mkdir -p $(BUILD)/gen
 	$(PROTOC_C) --c_out=$(BUILD)/gen onnx.proto
+
+$(GEN_H): $(GEN_C)
+	@test -f $@ || { echo "protoc-c did not write $@" >&2; exit 1; }
+	@touch $@
 
 $(BUILD)/obj/gen/onnx.pb-c.o: $(GEN_C)
 	@mkdir -p $(dir $@)

@@ -24,19 +24,20 @@ static onnxmini_status flatten_check(const om_node *node, onnxmini_error *err)
 static onnxmini_status flatten_infer(om_infer_ctx *ctx)
 {
     const om_tensor *x = ctx->in[0];
-    int64_t axis, dims[2] = {1, 1};
+    int64_t given, axis, dims[2] = {1, 1};
     int i;
-    onnxmini_status st = om_attr_int(ctx->node, "axis", 1, &axis, ctx->err);
+    onnxmini_status st = om_attr_int(ctx->node, "axis", 1, &given, ctx->err);
 
     if (st != ONNXMINI_OK)
         return st;
+    axis = given;
     if (axis < 0 && ctx->node->since_version >= 11)
         axis += x->rank;
     if (axis < 0 || axis > x->rank)
         return om_node_fail(ctx->err, ctx->node, ONNXMINI_ERR_INVALID_MODEL,
                             "attribute 'axis' is %lld, outside [%d, %d] for "
                             "an input of rank %d (opset %d)",
-                            (long long)axis,
+                            (long long)given,
                             ctx->node->since_version >= 11 ? -x->rank : 0,
                             x->rank, x->rank, ctx->node->opset);
     for (i = 0; i < x->rank; i++)
