@@ -21,6 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#if defined(__unix__) || defined(__APPLE__)
+#include <unistd.h>
+#endif
 
 #include "flop_count.h"
 #include "onnxmini.h"
@@ -390,6 +393,24 @@ static int resolve_dims(fed_input *input, long batch, int *batched)
     return 0;
 }
 
+/* The machine's free memory in bytes (its physical memory where the
+ * system does not report free pages), or 0 when unknown. A benchmark
+ * whose inputs or arena would not fit fails with a message instead of
+ * being ended by the system's out-of-memory killer. */
+static size_t free_memory(void)
+{
+#if defined(_SC_AVPHYS_PAGES) && defined(_SC_PAGESIZE)
+    long pages = sysconf(_SC_AVPHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+#elif defined(_SC_PHYS_PAGES) && defined(_SC_PAGESIZE)
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+#endif
+#if defined(_SC_PAGESIZE) && (defined(_SC_AVPHYS_PAGES) || defined(_SC_PHYS_PAGES))
+    if (pages > 0 && page > 0 && (size_t)pages <= SIZE_MAX / (size_t)page)
+        return (size_t)pages * (size_t)page;
+#endif
+    return 0;
+}
+
 /* Creates the data of every graph input. Fails when an input cannot be
  * filled, or when --batch is above 1 but no input has a symbolic first
  * dimension to take it. */
@@ -413,6 +434,13 @@ static int make_inputs(const onnxmini_model *model, long batch,
         *count_out = i + 1;
         if (resolve_dims(input, batch, &batched) != 0)
             return -1;
+        if (free_memory() && input->bytes > free_memory()) {
+            bench_error("input '%s' needs %zu bytes, more than the "
+                        "%zu bytes of free memory; use a smaller "
+                        "--batch\n",
+                        input->info.name, input->bytes, free_memory());
+            return -1;
+        }
         input->data = malloc(input->bytes ? input->bytes : 1);
         if (!input->data) {
             bench_error("out of memory for input '%s' (%zu "
@@ -460,6 +488,8 @@ static int create_session(const onnxmini_model *model,
     onnxmini_session_options_init(&options);
     options.isa = o->isa;
     options.threads = (int)o->threads;
+    /* A plan larger than the machine's memory fails with a message. */
+    options.max_arena_bytes = free_memory();
     if (onnxmini_session_create(model, &options, session, &err) ==
         ONNXMINI_OK)
         return 0;
