@@ -304,7 +304,8 @@ check-valgrind: all
 # Benchmarks: generate the models into BENCH_DIR, run onnxmini-bench on
 # each model, instruction set and batch size, and write docs/BENCHMARKS.md.
 # BENCH_MAX_TIME bounds the warm-up and the timed loop of each measurement,
-# in seconds; BENCH_PEAK_GFLOPS is the peak the page compares against.
+# in seconds; BENCH_PEAK_GFLOPS is the peak the page compares against
+# (measured by onnxmini-peak when empty).
 # BENCH_ORT=1 also times each model with ONNX Runtime's Node.js package,
 # which tools/ort-bench.sh installs from the npm registry outside the
 # repository.
@@ -312,7 +313,8 @@ check-valgrind: all
 PYTHON3 ?= /usr/bin/python3
 BENCH_DIR ?= $(BUILD)/bench
 BENCH_MAX_TIME ?= 5
-BENCH_PEAK_GFLOPS ?= 116.8
+# Empty: measured on this machine by onnxmini-peak (bench/peak/peak.c).
+BENCH_PEAK_GFLOPS ?=
 
 bench-models: $(BUILD)/bin/minimal
 	@sh tools/fetch-data.sh --quiet
@@ -321,14 +323,20 @@ bench-models: $(BUILD)/bin/minimal
 	    --check-with $(BUILD)/bin/minimal \
 	    --torch-models "$(TORCH_MODELS_DIR)" "$(BENCH_DIR)"
 
-bench: bench-models $(BUILD)/bin/onnxmini-bench
+bench: bench-models $(BUILD)/bin/onnxmini-bench $(BUILD)/bin/onnxmini-peak
 	@ort=; if [ -n "$(BENCH_ORT)" ]; then \
 	    ort=$$(sh tools/ort-bench.sh) || exit 1; fi; \
 	$(PYTHON3) bench/run_bench.py --bench $(BUILD)/bin/onnxmini-bench \
 	    --models "$(BENCH_DIR)" --max-time $(BENCH_MAX_TIME) \
-	    --peak-gflops $(BENCH_PEAK_GFLOPS) --cc "$(CC)" \
+	    --peak-gflops "$(BENCH_PEAK_GFLOPS)" \
+	    --peak-program $(BUILD)/bin/onnxmini-peak --cc "$(CC)" \
 	    --cflags "$(CFLAGS)" --ort-modules "$$ort" \
 	    --output docs/BENCHMARKS.md
+
+# One core's FMA throughput, the peak the benchmark page compares with.
+$(BUILD)/bin/onnxmini-peak: bench/peak/peak.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 # ---------------------------------------------------------------- PyTorch models
 # tests/torch/make_models.py exports ResNet-18, MobileNetV2, SqueezeNet 1.1

@@ -96,6 +96,26 @@ def commit_description():
 # ---------------------------------------------------------------- runs
 
 
+def measure_peaks(program):
+    """Run onnxmini-peak; return {isa: GFLOP/s}, empty when it cannot
+    run."""
+    if not program:
+        return {}
+    try:
+        result = subprocess.run([program], capture_output=True, text=True,
+                                timeout=300, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return {}
+    if result.returncode != 0:
+        return {}
+    peaks = {}
+    for line in result.stdout.splitlines():
+        fields = line.split()
+        if len(fields) == 2:
+            peaks[fields[0]] = float(fields[1])
+    return peaks
+
+
 def run_case(args, isa, model, batch):
     """Run onnxmini-bench once (isa None: the library's choice); return
     (exit status, JSON result or None, error message)."""
@@ -318,8 +338,8 @@ def write_page(args, path, rows, notes, cpu, comparison):
         f"| CFLAGS | `{args.cflags}` |" if args.cflags else None,
         f"| commit | {commit_description()} |",
         f"| library | {version} |",
-        f"| peak used below | {args.peak_gflops:g} GFLOP/s (an estimate, "
-        "see Method) |",
+        f"| peak used below | {args.peak_gflops:g} GFLOP/s "
+        f"({args.peak_source}; see Method) |",
         "",
         "## Results",
         "",
@@ -358,13 +378,16 @@ def write_page(args, path, rows, notes, cpu, comparison):
         "Constant, Flatten, GlobalAveragePool, Identity, MaxPool, Relu, "
         "Reshape) count as 0. Inferences per second are the batch size over "
         "the median.",
-        f"* The peak of {args.peak_gflops:g} GFLOP/s is an estimate for this "
-        "machine class, not a measurement: one AMD Zen 4 core at 3.65 GHz "
-        "doing 32 FP32 FLOP per cycle with AVX-512 FMA (3.65 × 32 = 116.8). "
-        "Under a hypervisor, the model name and clock in /proc/cpuinfo need "
-        "not be those of the real part. On another CPU, set "
-        "`BENCH_PEAK_GFLOPS` to its own peak. The scalar and SSE2 kernels "
-        "can only reach a small fraction of an AVX-512 peak.",
+        f"* The peak of {args.peak_gflops:g} GFLOP/s is one core's "
+        "single-precision FMA throughput: `onnxmini-peak` "
+        "(`bench/peak/peak.c`) times long loops of independent FMAs of the "
+        "widest vectors the CPU has and reports the best of five, per "
+        "instruction set. Every row is compared with the best of them, so "
+        "the SSE2 and scalar rows, and on CPUs whose AVX2 peak is half their "
+        "AVX-512 peak the AVX2 rows, can only reach a fraction. Under a "
+        "hypervisor, the model name and clock in /proc/cpuinfo need not be "
+        "those of the real part. `BENCH_PEAK_GFLOPS` sets a peak instead of "
+        "measuring one.",
         "* `scalar` is the portable C reference kernels; the compiler may "
         "still vectorise them for the target's baseline (SSE2 on x86-64), "
         "as GCC does at -O2 since version 12.",
@@ -392,12 +415,12 @@ def write_page(args, path, rows, notes, cpu, comparison):
         "repository (Node.js and npm from Debian if they are missing), and "
         "`bench/ort_bench.js` times each model with it. "
         "`BENCH_MAX_TIME` (seconds per loop, default 5) and "
-        "`BENCH_PEAK_GFLOPS` (default 116.8) change the bound and the peak. "
+        "`BENCH_PEAK_GFLOPS` change the bound and the peak. "
         "One measurement by hand:",
         "",
         "```sh",
         "build/bin/onnxmini-bench build/bench/cifar_cnn.onnx --batch 32 "
-        "--isa scalar --peak-gflops 116.8",
+        f"--isa scalar --peak-gflops {args.peak_gflops:g}",
         "```",
         "",
     ]
@@ -418,9 +441,11 @@ def main():
     parser.add_argument("--max-time", type=float, default=5.0,
                         help="seconds after which each warm-up and timed "
                         "loop stops (default 5)")
-    parser.add_argument("--peak-gflops", type=float, default=116.8,
-                        help="peak GFLOP/s to compare against (default "
-                        "116.8)")
+    parser.add_argument("--peak-gflops", default="",
+                        help="peak GFLOP/s to compare against (default: "
+                        "measured with --peak-program)")
+    parser.add_argument("--peak-program", default="",
+                        help="onnxmini-peak, which measures the peak")
     parser.add_argument("--cc", default="cc",
                         help="the compiler that built the library, for the "
                         "page")
@@ -432,6 +457,18 @@ def main():
     parser.add_argument("--output", default="docs/BENCHMARKS.md",
                         help="page to write (default docs/BENCHMARKS.md)")
     args = parser.parse_args()
+    args.peak_source = "given with --peak-gflops"
+    args.peaks = {}
+    if args.peak_gflops:
+        args.peak_gflops = float(args.peak_gflops)
+    else:
+        args.peaks = measure_peaks(args.peak_program)
+        if not args.peaks:
+            parser.error("no peak: give --peak-gflops, or a --peak-program "
+                         "that runs on this CPU")
+        args.peak_gflops = max(args.peaks.values())
+        args.peak_source = "measured by onnxmini-peak: " + ", ".join(
+            f"{isa} {value:g}" for isa, value in sorted(args.peaks.items()))
     if args.max_time <= 0 or args.peak_gflops <= 0:
         parser.error("--max-time and --peak-gflops must be positive")
 
