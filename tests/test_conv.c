@@ -627,10 +627,10 @@ static void test_conv_channel_counts_around_tiles(void **state)
 
 /* Ensures 2-D convolutions that gather input columns (strides above 1)
  * match the reference when the gathered columns start inside an output
- * row and cross panel edges: a deep kernel (64 channels of 5x5) keeps
- * each gathered chunk to a few panels, and odd widths, asymmetric pads,
- * pads wider than the kernel, dilation and stride 3 move every run of
- * columns against the padding. */
+ * row and cross panel edges. A deep kernel (64 channels of 5x5) keeps each
+ * gathered chunk to a few panels. Odd widths, asymmetric pads, pads wider
+ * than the kernel, dilation and stride 3 move every run of columns
+ * against the padding. */
 static void test_conv_strided_chunks_inside_rows(void **state)
 {
     static const struct {

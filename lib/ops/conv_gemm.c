@@ -110,7 +110,7 @@ onnxmini_status om_conv_plan_f32(om_infer_ctx *ctx, conv_state *s)
         /* Wide rows get a GEMM each, straight into the output; narrow
          * ones are computed as one flattened band and then compacted. A
          * B read by more than 64 rows of A is packed first, so that the
-         * micro-kernel's loads are aligned and sequential; below that,
+         * micro-kernel's loads are aligned and sequential. Below that,
          * the copy cost more than it saved (measured on AVX-512, AVX2 and
          * SSE2 with 32 and 64 output channels). */
         {
