@@ -218,8 +218,6 @@ static onnxmini_status conv_run(const om_run_ctx *ctx)
 {
     const conv_state *s = ctx->state;
 
-    if (ctx->out[0]->count == 0)
-        return ONNXMINI_OK;
     if (ctx->in[0]->dtype == ONNXMINI_DOUBLE) {
         conv_f64(s, ctx->in[0]->data, ctx->in[1]->data,
                  ctx->n_in > 2 && ctx->in[2] ? ctx->in[2]->data : NULL,

@@ -292,8 +292,6 @@ static onnxmini_status matmul_run(const om_run_ctx *ctx)
     case ONNXMINI_UINT32: fn = batch_u32; break;
     default: fn = batch_u64; break;
     }
-    if (ctx->out[0]->count == 0)
-        return ONNXMINI_OK;
     if (state->k == 0 && ctx->in[0]->dtype != ONNXMINI_FLOAT) {
         /* An empty sum is zero (the float GEMM handles k = 0 itself, with
          * its epilogue). */
