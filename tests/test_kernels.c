@@ -1738,6 +1738,172 @@ static void test_gemm_shifted_rows_with_epilogue(void **state)
     gemm_all_sizes(*state, &gc, 50);
 }
 
+/* ------------------------------------------------------------- gemm_nt */
+
+/* Runs f32_gemm_nt of one table on m x n x k with random quarters (whose
+ * sums are exact, so every summation order agrees with the reference bit
+ * for bit) and compares C with the reference product plus the epilogue.
+ * A and Bt have rows wider than k and end at inaccessible pages; C has a
+ * row stride of n + 3 and guard rows, which must stay untouched. */
+static void gemm_nt_check(arena *pool, const om_kernels *t, size_t m, size_t n,
+                          size_t k, const gemm_case *gc, uint32_t *seed)
+{
+    const size_t lda = k + 1, ldb = k + 3, ldc = n + 3;
+    size_t mark = pool->count, i, j, p;
+    float *a = arena_before_fault(pool, (m - 1) * lda + k);
+    float *bt = arena_before_fault(pool, (n - 1) * ldb + k);
+    float *dense_a = arena_aligned(pool, (m * k + 1) * sizeof(float));
+    float *dense_b = arena_aligned(pool, (k * n + 1) * sizeof(float));
+    float *expected = arena_aligned(pool, m * n * sizeof(float));
+    float *c_buffer = arena_aligned(pool, (m + 2) * ldc * sizeof(float));
+    float *c = c_buffer + ldc, *bias_m = NULL, *bias_n = NULL;
+    om_gemm_epilogue ep;
+    char context[192];
+
+    fill_random(seed, a, (m - 1) * lda + k);
+    fill_random(seed, bt, (n - 1) * ldb + k);
+    if (gc->nan_in_a && k > 0)
+        a[(m - 1) * lda + k - 1] = NAN;
+    for (i = 0; i < m; i++)
+        for (p = 0; p < k; p++)
+            dense_a[i * k + p] = a[i * lda + p];
+    for (j = 0; j < n; j++)
+        for (p = 0; p < k; p++)
+            dense_b[p * n + j] = bt[j * ldb + p];
+    if (gc->bias_m) {
+        bias_m = arena_before_fault(pool, m);
+        fill_random(seed, bias_m, m);
+    }
+    if (gc->bias_n) {
+        bias_n = arena_before_fault(pool, n);
+        fill_random(seed, bias_n, n);
+    }
+    ep.bias_m = bias_m;
+    ep.bias_n = bias_n;
+    ep.lo = gc->lo;
+    ep.hi = gc->hi;
+
+    om_f32_gemm_reference(m, n, k, dense_a, k, dense_b, n, expected, n);
+    for (i = 0; i < m; i++)
+        for (j = 0; j < n; j++)
+            expected[i * n + j] = apply_epilogue(expected[i * n + j], bias_m,
+                                                 bias_n, i, j, gc->lo, gc->hi);
+
+    fill_sentinel(c_buffer, (m + 2) * ldc);
+    snprintf(context, sizeof context, "%s: gemm_nt m=%zu n=%zu k=%zu (%s)",
+             t->isa, m, n, k, gc->label);
+    set_fault_case(context);
+    t->f32_gemm_nt(m, n, k, a, lda, bt, ldb, c, ldc, &ep);
+
+    for (i = 0; i < m; i++) {
+        char row_context[224];
+        snprintf(row_context, sizeof row_context, "%s row %zu", context, i);
+        check_floats(row_context, c + i * ldc, expected + i * n, n);
+        check_sentinel(row_context, "gap column", c + i * ldc + n, ldc - n);
+    }
+    check_sentinel(context, "guard row before C", c_buffer, ldc);
+    check_sentinel(context, "guard row after C", c + m * ldc, ldc);
+    arena_release(pool, mark);
+}
+
+/* Runs one case for every table over m in {1, 2, 5}, n around the group
+ * of eight columns and k around the vector widths (4, 8 and 16). */
+static void gemm_nt_all_sizes(arena *pool, const gemm_case *gc, uint32_t seed)
+{
+    static const size_t ms[] = {1, 2, 5};
+    static const size_t ns[] = {1, 7, 8, 9, 10, 16, 17, 33};
+    static const size_t ks[] = {0, 1, 3, 4, 7, 8, 15, 16, 17, 64, 100, 257};
+    const om_kernels *tables[MAX_TABLES];
+    size_t count = available_tables(tables), t, im, in, ik;
+
+    watch_faults();
+    for (t = 0; t < count; t++)
+        for (im = 0; im < sizeof ms / sizeof ms[0]; im++)
+            for (in = 0; in < sizeof ns / sizeof ns[0]; in++)
+                for (ik = 0; ik < sizeof ks / sizeof ks[0]; ik++)
+                    gemm_nt_check(pool, tables[t], ms[im], ns[in], ks[ik], gc,
+                                  &seed);
+}
+
+/* Ensures the dot-product GEMM matches the reference at every size, with
+ * neighbouring memory untouched. */
+static void test_gemm_nt_matches_reference(void **state)
+{
+    gemm_case gc = plain_case("no epilogue");
+    gemm_nt_all_sizes(*state, &gc, 60);
+}
+
+/* Ensures the dot-product GEMM applies both biases and then the clamp. */
+static void test_gemm_nt_epilogue_matches_reference(void **state)
+{
+    gemm_case gc = plain_case("both biases, clamp [-1, 1]");
+    gc.bias_m = 1;
+    gc.bias_n = 1;
+    gc.lo = -1.0f;
+    gc.hi = 1.0f;
+    gemm_nt_all_sizes(*state, &gc, 61);
+}
+
+/* Ensures a NaN in A gives NaN through a Relu clamp. */
+static void test_gemm_nt_nan_in_a_stays_nan(void **state)
+{
+    gemm_case gc = plain_case("NaN in A, clamp [0, inf]");
+    gc.nan_in_a = 1;
+    gc.lo = 0.0f;
+    gemm_nt_all_sizes(*state, &gc, 62);
+}
+
+/* Ensures an output does not depend on how the columns are split between
+ * calls, as threads split them: with data whose sums round, every split
+ * of n = 21 columns gives the same bits as one call. */
+static void test_gemm_nt_split_calls_identical(void **state)
+{
+    arena *pool = *state;
+    const size_t m = 3, n = 21, k = 301;
+    const om_kernels *tables[MAX_TABLES];
+    size_t count = available_tables(tables), t, split, i;
+    om_gemm_epilogue ep = {NULL, NULL, -INFINITY, INFINITY};
+    float *a = arena_aligned(pool, m * k * sizeof(float));
+    float *bt = arena_aligned(pool, n * k * sizeof(float));
+    float *whole = arena_aligned(pool, m * n * sizeof(float));
+    float *parts = arena_aligned(pool, m * n * sizeof(float));
+
+    for (i = 0; i < m * k; i++)
+        a[i] = sinf((float)i * 0.37f) * 1.3f;
+    for (i = 0; i < n * k; i++)
+        bt[i] = cosf((float)i * 0.11f) / 3.0f;
+    for (t = 0; t < count; t++) {
+        tables[t]->f32_gemm_nt(m, n, k, a, k, bt, k, whole, n, &ep);
+        for (split = 1; split < n; split++) {
+            char context[96];
+            tables[t]->f32_gemm_nt(m, split, k, a, k, bt, k, parts, n, &ep);
+            tables[t]->f32_gemm_nt(m, n - split, k, a, k, bt + split * k, k,
+                                   parts + split, n, &ep);
+            snprintf(context, sizeof context,
+                     "%s: gemm_nt split at column %zu", tables[t]->isa, split);
+            check_floats(context, parts, whole, m * n);
+        }
+    }
+}
+
+/* Ensures the choice of f32_gemm_nt: narrow outputs with long sums only. */
+static void test_gemm_prefers_nt_for_narrow_outputs(void **state)
+{
+    const om_kernels *tables[MAX_TABLES];
+    size_t count = available_tables(tables), t;
+
+    (void)state;
+    for (t = 0; t < count; t++) {
+        const size_t nr = tables[t]->gemm_nr;
+        /* One column in a panel of nr: the panel is mostly padding once
+         * nr is 2 or more. */
+        assert_int_equal(om_gemm_prefers_nt(tables[t], 1, 64), nr >= 2);
+        assert_false(om_gemm_prefers_nt(tables[t], 1, 63));
+        assert_false(om_gemm_prefers_nt(tables[t], 0, 64));
+        assert_false(om_gemm_prefers_nt(tables[t], 4 * nr, 4096));
+    }
+}
+
 /* ------------------------------------------------------------- packing */
 
 /* Ensures om_pack_a stores blocks of [k][mr] with rows past m zero, and
@@ -1940,6 +2106,7 @@ static void test_available_tables_are_complete(void **state)
         assert_non_null(k->f32_add);
         assert_non_null(k->f32_max_window);
         assert_non_null(k->f32_gemm);
+        assert_non_null(k->f32_gemm_nt);
         assert_non_null(k->f32_depthwise_conv_rows);
         assert_true(k->gemm_mr >= 1);
         assert_true(k->gemm_nr >= 1);
@@ -2006,6 +2173,11 @@ int main(void)
         ARENA_TEST(test_gemm_nan_in_bias_stays_nan),
         ARENA_TEST(test_gemm_shifted_rows_match_reference),
         ARENA_TEST(test_gemm_shifted_rows_with_epilogue),
+        ARENA_TEST(test_gemm_nt_matches_reference),
+        ARENA_TEST(test_gemm_nt_epilogue_matches_reference),
+        ARENA_TEST(test_gemm_nt_nan_in_a_stays_nan),
+        ARENA_TEST(test_gemm_nt_split_calls_identical),
+        ARENA_TEST(test_gemm_prefers_nt_for_narrow_outputs),
     };
     const struct CMUnitTest pack_tests[] = {
         ARENA_TEST(test_pack_a_layout_and_padding),

@@ -255,6 +255,8 @@ static void test_matmul_sizes_around_tiles(void **state)
         {1, 1, 1},   {1, 17, 1},  {3, 5, 7},   {4, 8, 16},  {5, 9, 17},
         {8, 16, 8},  {13, 31, 33}, {16, 64, 24}, {33, 65, 9}, {6, 128, 40},
         {64, 3, 100}, {7, 1, 31},
+        /* Narrow outputs with long sums: the dot-product path. */
+        {1, 64, 10}, {2, 100, 3}, {5, 128, 17}, {9, 96, 20}, {1, 128, 1},
     };
 
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
@@ -407,6 +409,42 @@ static void test_matmul_then_add_bias(void **state)
                      0);
 }
 
+/* Ensures a narrow product (N = 10 against K = 96, computed as dot
+ * products) takes a following Add and Relu: relu(A x B + bias). */
+static void test_matmul_narrow_then_add_relu(void **state)
+{
+    enum { M = 3, K = 96, N = 10 };
+    float a[M * K], b[K * N], bias[N], expected[M * N];
+    uint32_t seed = 12;
+    int64_t dims_y[MAX_RANK];
+    mb_model *m;
+
+    mb_random_floats(&seed, a, M * K);
+    mb_random_floats(&seed, b, K * N);
+    mb_random_floats(&seed, bias, N);
+    assert_int_equal(reference_matmul(MB_DIMS(M, K), a, MB_DIMS(K, N), b,
+                                      dims_y, expected, M * N),
+                     2);
+    for (int i = 0; i < M * N; i++) {
+        expected[i] += bias[i % N];
+        if (expected[i] < 0.0f)
+            expected[i] = 0.0f;
+    }
+
+    m = mb_case_model(state, 13);
+    mb_node_add(m, "MatMul", "matmul", MB_NAMES("A", "B"), MB_NAMES("T"));
+    mb_node_add(m, "Add", "bias", MB_NAMES("T", "C"), MB_NAMES("U"));
+    mb_node_add(m, "Relu", "relu", MB_NAMES("U"), MB_NAMES("Y"));
+    mb_input_data(m, "A", ONNXMINI_FLOAT, MB_DIMS(M, K), a);
+    mb_initializer(m, "B", ONNXMINI_FLOAT, MB_DIMS(K, N), b, MB_RAW);
+    mb_initializer(m, "C", ONNXMINI_FLOAT, MB_DIMS(N), bias, MB_RAW);
+    mb_output(m, "Y", ONNXMINI_FLOAT, MB_NO_SHAPE, NULL);
+    mb_result *r = mb_case_run(state);
+    mb_assert_ok(r);
+    mb_assert_tensor(&r->outputs[0], ONNXMINI_FLOAT, MB_DIMS(M, N), expected,
+                     0);
+}
+
 /* Ensures a zero-sized M gives an empty output of the right shape. */
 static void test_matmul_zero_rows(void **state)
 {
@@ -453,6 +491,7 @@ int main(void)
         MB_TEST(test_matmul_opset1),
         MB_TEST(test_matmul_int64_opset1_fails),
         MB_TEST(test_matmul_then_add_bias),
+        MB_TEST(test_matmul_narrow_then_add_relu),
         MB_TEST(test_matmul_zero_rows),
         MB_TEST(test_matmul_zero_inner_gives_zeros),
     };

@@ -93,6 +93,16 @@ typedef struct om_kernels {
                      size_t b_tile_stride, float *c, size_t ldc,
                      const om_gemm_epilogue *epilogue);
 
+    /* C = A * Bt^T for a narrow C, without packing: A [m x k] and Bt
+     * [n x k] are row-major with row strides lda and ldb, so every output
+     * is the dot product of two rows. Each output's products are summed
+     * in vector lanes (lane l takes p = l, l + width, ...), then across
+     * the lanes, in an order that does not depend on where the output
+     * falls in a call. The epilogue is f32_gemm's. */
+    void (*f32_gemm_nt)(size_t m, size_t n, size_t k, const float *a,
+                        size_t lda, const float *bt, size_t ldb, float *c,
+                        size_t ldc, const om_gemm_epilogue *epilogue);
+
     /* Depthwise convolution over windows inside x (see
      * om_depthwise_params), n outputs numbered along one long row. */
     void (*f32_depthwise_conv_rows)(size_t n, const float *x,
@@ -156,6 +166,25 @@ void om_packed_b_rows(size_t k, size_t nr, size_t *rows);
 void om_gemm_store_tile(const float *tile, size_t nr, size_t rows, size_t cols,
                         size_t i0, size_t j0, const om_gemm_epilogue *ep,
                         float *c, size_t ldc);
+
+/* The dot products of one row of A with rows b[0] .. b[7] of Bt, k floats
+ * each: an instruction set's part of f32_gemm_nt. */
+typedef void (*om_gemm_nt_row_fn)(size_t k, const float *a,
+                                  const float *const b[8], float sums[8]);
+
+/* f32_gemm_nt on top of a row kernel: every row of A against groups of
+ * eight rows of Bt, where a group past column n - 1 repeats row n - 1,
+ * then the epilogue on the valid outputs. */
+void om_gemm_nt_rows(size_t m, size_t n, size_t k, const float *a, size_t lda,
+                     const float *bt, size_t ldb, float *c, size_t ldc,
+                     const om_gemm_epilogue *ep, om_gemm_nt_row_fn row);
+
+/* Whether a product with n columns and k-long sums should take
+ * f32_gemm_nt rather than f32_gemm. It should when panels of gemm_nr
+ * columns would hold at least half as many padding columns as real ones,
+ * and k is long enough to fill the vector lanes. (Ten classes against
+ * 32-column panels move 3.2 times the weights.) */
+int om_gemm_prefers_nt(const om_kernels *kernels, size_t n, size_t k);
 
 /* The plain product C[m x n] = A[m x k] * B[k x n], row-major, without
  * packing: the reference the tests compare the packed kernels with. */

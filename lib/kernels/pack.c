@@ -112,6 +112,31 @@ void om_gemm_store_tile(const float *tile, size_t nr, size_t rows, size_t cols,
         }
 }
 
+int om_gemm_prefers_nt(const om_kernels *kernels, size_t n, size_t k)
+{
+    size_t nr = kernels->gemm_nr, padded = (n + nr - 1) / nr * nr;
+
+    return n > 0 && k >= 64 && 2 * padded >= 3 * n;
+}
+
+void om_gemm_nt_rows(size_t m, size_t n, size_t k, const float *a, size_t lda,
+                     const float *bt, size_t ldb, float *c, size_t ldc,
+                     const om_gemm_epilogue *ep, om_gemm_nt_row_fn row)
+{
+    size_t i, j0, t;
+
+    for (i = 0; i < m; i++)
+        for (j0 = 0; j0 < n; j0 += 8) {
+            const float *b[8];
+            float sums[8];
+            for (t = 0; t < 8; t++)
+                b[t] = bt + (j0 + t < n ? j0 + t : n - 1) * ldb;
+            row(k, a + i * lda, b, sums);
+            om_gemm_store_tile(sums, 8, 1, n - j0 < 8 ? n - j0 : 8, i, j0, ep,
+                               c + i * ldc + j0, ldc);
+        }
+}
+
 void om_pack_a_strided(size_t m, size_t k, const float *a, size_t row_stride,
                        size_t col_stride, size_t mr, float *packed)
 {

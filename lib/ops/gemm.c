@@ -5,8 +5,9 @@
  * Opsets 1 and 6 broadcast C only with broadcast = 1 (else C must be
  * [M, N]); from opset 7, C broadcasts to [M, N] numpy-style; from 11 it
  * is optional. Float runs on the kernel table's GEMM with B packed once
- * when it is constant; double and the integer types of opset 9 and later
- * take a plain loop.
+ * when it is constant, or as dot products with B transposed once when N
+ * is narrow (f32_gemm_nt); double and the integer types of opset 9 and
+ * later take a plain loop.
  */
 #include <math.h>
 #include <string.h>
@@ -29,6 +30,8 @@ typedef struct gemm_state {
     om_bcast c;                       /* C against [M, N] */
     int has_c;
     int b_packed;                     /* B packed once in ctx->packed */
+    int transposed;                   /* B' stored as [N][K] for
+                                       * f32_gemm_nt, which reads A as is */
     size_t rows_bytes, a_bytes;
 } gemm_state;
 
@@ -163,6 +166,13 @@ static onnxmini_status gemm_infer(om_infer_ctx *ctx)
     s->rows_bytes = align_up(s->k * sizeof(size_t));
     s->a_bytes = align_up(om_packed_a_bytes(s->m, s->k, ctx->kernels->gemm_mr));
     s->b_packed = b->is_constant;
+    s->transposed = s->b_packed && !s->trans_a &&
+                    om_gemm_prefers_nt(ctx->kernels, s->n, s->k);
+    if (s->transposed) {
+        ctx->packed_bytes = align_up(s->n * s->k * sizeof(float));
+        ctx->scratch_bytes = 0;
+        return ONNXMINI_OK;
+    }
     ctx->packed_bytes = s->rows_bytes;
     ctx->scratch_bytes = s->a_bytes;
     if (s->b_packed)
@@ -188,6 +198,17 @@ static onnxmini_status gemm_pack(const om_run_ctx *ctx)
 {
     const gemm_state *s = ctx->state;
     unsigned char *mem = ctx->packed;
+
+    if (s->transposed) {
+        const float *b = ctx->in[1]->data;
+        float *bt = ctx->packed;
+        size_t j, p;
+        for (j = 0; j < s->n; j++)
+            for (p = 0; p < s->k; p++)
+                bt[j * s->k + p] = s->trans_b ? b[j * s->k + p]
+                                              : b[p * s->n + j];
+        return ONNXMINI_OK;
+    }
     om_packed_b_rows(s->k, ctx->kernels->gemm_nr, (size_t *)mem);
     if (s->b_packed)
         pack_b(s, ctx->kernels, ctx->in[1]->data,
@@ -275,20 +296,25 @@ static onnxmini_status gemm_run(const om_run_ctx *ctx)
             (const float *)((const unsigned char *)ctx->packed + s->rows_bytes);
         om_gemm_epilogue ep = {NULL, NULL, -INFINITY, INFINITY};
 
-        if (s->trans_a)
-            om_pack_a_strided(s->m, s->k, ctx->in[0]->data, 1, s->m,
-                              kt->gemm_mr, a_packed);
-        else
-            om_pack_a_strided(s->m, s->k, ctx->in[0]->data, s->k, 1,
-                              kt->gemm_mr, a_packed);
-        if (!s->b_packed) {
-            float *b_scratch =
-                (float *)((unsigned char *)ctx->scratch + s->a_bytes);
-            pack_b(s, kt, ctx->in[1]->data, b_scratch);
-            b_packed = b_scratch;
+        if (s->transposed) {
+            kt->f32_gemm_nt(s->m, s->n, s->k, ctx->in[0]->data, s->k,
+                            ctx->packed, s->k, ctx->out[0]->data, s->n, &ep);
+        } else {
+            if (s->trans_a)
+                om_pack_a_strided(s->m, s->k, ctx->in[0]->data, 1, s->m,
+                                  kt->gemm_mr, a_packed);
+            else
+                om_pack_a_strided(s->m, s->k, ctx->in[0]->data, s->k, 1,
+                                  kt->gemm_mr, a_packed);
+            if (!s->b_packed) {
+                float *b_scratch =
+                    (float *)((unsigned char *)ctx->scratch + s->a_bytes);
+                pack_b(s, kt, ctx->in[1]->data, b_scratch);
+                b_packed = b_scratch;
+            }
+            kt->f32_gemm(s->m, s->n, s->k, a_packed, b_packed, ctx->packed,
+                         s->k * kt->gemm_nr, ctx->out[0]->data, s->n, &ep);
         }
-        kt->f32_gemm(s->m, s->n, s->k, a_packed, b_packed, ctx->packed,
-                     s->k * kt->gemm_nr, ctx->out[0]->data, s->n, &ep);
     } else if (dtype == ONNXMINI_DOUBLE) {
         GEMM_LOOP(double, double);
     } else if (dtype == ONNXMINI_INT32) {

@@ -27,11 +27,13 @@ typedef struct matmul_state {
      * matrix, in ctx->packed; A (and B otherwise) packed per run in
      * scratch. */
     int b_packed;
+    int transposed;                   /* B stored as Bt [N][K] instead,
+                                       * for f32_gemm_nt and unpacked A */
     size_t rows_bytes;                /* aligned size of the row offsets */
     size_t a_bytes;                   /* aligned size of packed A */
 
     /* Columns of C per thread: a multiple of four panels, so that each
-     * part keeps the kernels' widest path. */
+     * part keeps the kernels' widest path (of eight for f32_gemm_nt). */
     size_t span;
 
     /* What the session folded: an Add of one value per column (or one
@@ -129,8 +131,14 @@ static onnxmini_status matmul_infer(om_infer_ctx *ctx)
         state->a_bytes = align_up(om_packed_a_bytes(state->m, state->k,
                                                     kt->gemm_mr));
         state->b_packed = b->is_constant && rb <= 2;
+        state->transposed =
+            state->b_packed && om_gemm_prefers_nt(kt, state->n, state->k);
+        if (state->transposed) {
+            b_bytes = align_up(state->n * state->k * sizeof(float));
+            state->a_bytes = 0;
+        }
         {
-            size_t quad = 4 * kt->gemm_nr;
+            size_t quad = state->transposed ? 8 : 4 * kt->gemm_nr;
             size_t share = (state->n + (size_t)ctx->threads - 1) /
                            (size_t)(ctx->threads > 0 ? ctx->threads : 1);
             state->span = (share + quad - 1) / quad * quad;
@@ -162,7 +170,7 @@ typedef struct matmul_rows {
 typedef struct matmul_part {
     const matmul_state *s;
     const om_kernels *kernels;
-    const float *a_packed, *b_packed;
+    const float *a, *b;               /* packed, or A and Bt in f32_gemm_nt */
     const size_t *rows;
     float *y;
     om_gemm_epilogue ep;
@@ -179,9 +187,25 @@ static void matmul_task(void *arg, size_t t, int thread)
     (void)thread;
     if (ep.bias_n)
         ep.bias_n += j0;
-    p->kernels->f32_gemm(s->m, cols, s->k, p->a_packed,
-                         p->b_packed + j0 / nr * s->k * nr, p->rows,
+    p->kernels->f32_gemm(s->m, cols, s->k, p->a,
+                         p->b + j0 / nr * s->k * nr, p->rows,
                          s->k * nr, p->y + j0, s->n, &ep);
+}
+
+/* The same columns through f32_gemm_nt, with A read in place. */
+static void matmul_nt_task(void *arg, size_t t, int thread)
+{
+    const matmul_part *p = arg;
+    const matmul_state *s = p->s;
+    size_t j0 = t * s->span;
+    size_t cols = s->n - j0 < s->span ? s->n - j0 : s->span;
+    om_gemm_epilogue ep = p->ep;
+
+    (void)thread;
+    if (ep.bias_n)
+        ep.bias_n += j0;
+    p->kernels->f32_gemm_nt(s->m, cols, s->k, p->a, s->k, p->b + j0 * s->k,
+                            s->k, p->y + j0, s->n, &ep);
 }
 
 static void batch_f32(void *ctx, size_t count, size_t oa, size_t sa, size_t ob,
@@ -211,26 +235,32 @@ static void batch_f32(void *ctx, size_t count, size_t oa, size_t sa, size_t ob,
     for (i = 0; i < count; i++) {
         const float *a = (const float *)r->a + (oa + i * sa) * s->m * s->k;
         float *y = (float *)r->y + (oy + i) * s->m * s->n;
+        matmul_part part;
 
-        om_pack_a(s->m, s->k, a, s->k, kt->gemm_mr, a_packed);
-        if (!s->b_packed) {
-            om_pack_b(s->k, s->n,
-                      (const float *)r->b + (ob + i * sb) * s->k * s->n, s->n,
-                      kt->gemm_nr, b_scratch);
-            b_packed = b_scratch;
-        }
-        {
-            matmul_part part;
-            part.s = s;
-            part.kernels = kt;
-            part.a_packed = a_packed;
-            part.b_packed = b_packed;
-            part.rows = rows;
-            part.y = y;
-            part.ep = ep;
+        part.s = s;
+        part.kernels = kt;
+        part.rows = rows;
+        part.y = y;
+        part.ep = ep;
+        if (s->transposed) {
+            part.a = a;
+            part.b = b_packed;
+            om_pool_run(r->pool, (s->n + s->span - 1) / s->span,
+                        matmul_nt_task, &part);
+        } else {
+            om_pack_a(s->m, s->k, a, s->k, kt->gemm_mr, a_packed);
+            part.a = a_packed;
+            part.b = b_packed;
+            if (!s->b_packed) {
+                om_pack_b(s->k, s->n,
+                          (const float *)r->b + (ob + i * sb) * s->k * s->n,
+                          s->n, kt->gemm_nr, b_scratch);
+                part.b = b_scratch;
+            }
             om_pool_run(r->pool, (s->n + s->span - 1) / s->span, matmul_task,
                         &part);
         }
+
         /* A single folded bias value is added after the product. */
         if (s->fused_bias && s->fused_bias_count == 1) {
             size_t j;
@@ -303,7 +333,7 @@ static onnxmini_status matmul_run(const om_run_ctx *ctx)
 }
 
 /* Fills the row offsets of packed B and, when B is one constant matrix,
- * packs it once. */
+ * packs it once (or transposes it, for f32_gemm_nt). */
 static onnxmini_status matmul_pack(const om_run_ctx *ctx)
 {
     const matmul_state *s = ctx->state;
@@ -311,7 +341,14 @@ static onnxmini_status matmul_pack(const om_run_ctx *ctx)
     unsigned char *mem = ctx->packed;
 
     om_packed_b_rows(s->k, kt->gemm_nr, (size_t *)mem);
-    if (s->b_packed)
+    if (s->transposed) {
+        const float *b = ctx->in[1]->data;
+        float *bt = (float *)(mem + s->rows_bytes);
+        size_t j, p;
+        for (j = 0; j < s->n; j++)
+            for (p = 0; p < s->k; p++)
+                bt[j * s->k + p] = b[p * s->n + j];
+    } else if (s->b_packed)
         om_pack_b(s->k, s->n, ctx->in[1]->data, s->n, kt->gemm_nr,
                   (float *)(mem + s->rows_bytes));
     return ONNXMINI_OK;

@@ -473,6 +473,46 @@ static inline size_t depthwise_rows(size_t n, const float *x,
     return j;
 }
 
+/* Eight dot products of length k, four lanes each. Lane l sums the
+ * products at p = l, l + 4, ..., and the last k % 4 go through a
+ * zero-padded copy, so nothing past the rows is read. */
+static void gemm_nt_row__neon(size_t k, const float *a,
+                              const float *const b[8], float sums[8])
+{
+    float32x4_t s[8];
+    size_t p = 0, j;
+
+    for (j = 0; j < 8; j++)
+        s[j] = vdupq_n_f32(0.0f);
+    for (; p + 4 <= k; p += 4) {
+        const float32x4_t x = vld1q_f32(a + p);
+        for (j = 0; j < 8; j++)
+            s[j] = vfmaq_f32(s[j], x, vld1q_f32(b[j] + p));
+    }
+    if (p < k) {
+        float xa[4] = {0.0f}, xb[4] = {0.0f};
+        float32x4_t x;
+        size_t t;
+        for (t = 0; t < k - p; t++)
+            xa[t] = a[p + t];
+        x = vld1q_f32(xa);
+        for (j = 0; j < 8; j++) {
+            for (t = 0; t < k - p; t++)
+                xb[t] = b[j][p + t];
+            s[j] = vfmaq_f32(s[j], x, vld1q_f32(xb));
+        }
+    }
+    for (j = 0; j < 8; j++)
+        sums[j] = vaddvq_f32(s[j]);
+}
+
+static void f32_gemm_nt__neon(size_t m, size_t n, size_t k, const float *a,
+                              size_t lda, const float *bt, size_t ldb,
+                              float *c, size_t ldc, const om_gemm_epilogue *ep)
+{
+    om_gemm_nt_rows(m, n, k, a, lda, bt, ldb, c, ldc, ep, gemm_nt_row__neon);
+}
+
 static void f32_depthwise_conv_rows__neon(size_t n, const float *x,
                                           const om_depthwise_params *p,
                                           float *y)
@@ -497,5 +537,6 @@ const om_kernels om_kernels_neon = {
     MR,
     NR,
     f32_gemm__neon,
+    f32_gemm_nt__neon,
     f32_depthwise_conv_rows__neon,
 };

@@ -96,6 +96,33 @@ static void f32_gemm__scalar(size_t m, size_t n, size_t k,
                       i0, j0, ep);
 }
 
+/* Eight sums per output, as the vector tables keep eight lanes at least:
+ * the reference order is then close to theirs. */
+static void gemm_nt_row__scalar(size_t k, const float *a,
+                                const float *const b[8], float sums[8])
+{
+    size_t j, p, l;
+
+    for (j = 0; j < 8; j++) {
+        float lanes[8] = {0.0f};
+        float sum = 0.0f;
+        for (p = 0; p < k; p++)
+            lanes[p % 8] += a[p] * b[j][p];
+        for (l = 0; l < 8; l++)
+            sum += lanes[l];
+        sums[j] = sum;
+    }
+}
+
+static void f32_gemm_nt__scalar(size_t m, size_t n, size_t k, const float *a,
+                                size_t lda, const float *bt, size_t ldb,
+                                float *c, size_t ldc,
+                                const om_gemm_epilogue *ep)
+{
+    om_gemm_nt_rows(m, n, k, a, lda, bt, ldb, c, ldc, ep,
+                    gemm_nt_row__scalar);
+}
+
 static void f32_depthwise_conv_rows__scalar(size_t n, const float *x,
                                             const om_depthwise_params *p,
                                             float *y)
@@ -125,5 +152,6 @@ const om_kernels om_kernels_scalar = {
     MR,
     NR,
     f32_gemm__scalar,
+    f32_gemm_nt__scalar,
     f32_depthwise_conv_rows__scalar,
 };

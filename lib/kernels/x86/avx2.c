@@ -243,6 +243,69 @@ static __m256i first_lanes(size_t n)
                                                               n));
 }
 
+/* The sum of the eight lanes of v. */
+static float sum_lanes(__m256 v)
+{
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v),
+                          _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+    return _mm_cvtss_f32(s);
+}
+
+/* Eight dot products of length k. Lane l of each accumulator sums the
+ * products at p = l, l + 8, ..., and a masked load takes the last k % 8. */
+static void gemm_nt_row__avx2(size_t k, const float *a,
+                              const float *const b[8], float sums[8])
+{
+    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+    __m256 s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
+    __m256 s4 = _mm256_setzero_ps(), s5 = _mm256_setzero_ps();
+    __m256 s6 = _mm256_setzero_ps(), s7 = _mm256_setzero_ps();
+    const float *b0 = b[0], *b1 = b[1], *b2 = b[2], *b3 = b[3];
+    const float *b4 = b[4], *b5 = b[5], *b6 = b[6], *b7 = b[7];
+    size_t p = 0;
+
+    for (; p + 8 <= k; p += 8) {
+        const __m256 x = _mm256_loadu_ps(a + p);
+        s0 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b0 + p), s0);
+        s1 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b1 + p), s1);
+        s2 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b2 + p), s2);
+        s3 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b3 + p), s3);
+        s4 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b4 + p), s4);
+        s5 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b5 + p), s5);
+        s6 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b6 + p), s6);
+        s7 = _mm256_fmadd_ps(x, _mm256_loadu_ps(b7 + p), s7);
+    }
+    if (p < k) {
+        const __m256i m = first_lanes(k - p);
+        const __m256 x = _mm256_maskload_ps(a + p, m);
+        s0 = _mm256_fmadd_ps(x, _mm256_maskload_ps(b0 + p, m), s0);
+        s1 = _mm256_fmadd_ps(x, _mm256_maskload_ps(b1 + p, m), s1);
+        s2 = _mm256_fmadd_ps(x, _mm256_maskload_ps(b2 + p, m), s2);
+        s3 = _mm256_fmadd_ps(x, _mm256_maskload_ps(b3 + p, m), s3);
+        s4 = _mm256_fmadd_ps(x, _mm256_maskload_ps(b4 + p, m), s4);
+        s5 = _mm256_fmadd_ps(x, _mm256_maskload_ps(b5 + p, m), s5);
+        s6 = _mm256_fmadd_ps(x, _mm256_maskload_ps(b6 + p, m), s6);
+        s7 = _mm256_fmadd_ps(x, _mm256_maskload_ps(b7 + p, m), s7);
+    }
+    sums[0] = sum_lanes(s0);
+    sums[1] = sum_lanes(s1);
+    sums[2] = sum_lanes(s2);
+    sums[3] = sum_lanes(s3);
+    sums[4] = sum_lanes(s4);
+    sums[5] = sum_lanes(s5);
+    sums[6] = sum_lanes(s6);
+    sums[7] = sum_lanes(s7);
+}
+
+static void f32_gemm_nt__avx2(size_t m, size_t n, size_t k, const float *a,
+                              size_t lda, const float *bt, size_t ldb,
+                              float *c, size_t ldc, const om_gemm_epilogue *ep)
+{
+    om_gemm_nt_rows(m, n, k, a, lda, bt, ldb, c, ldc, ep, gemm_nt_row__avx2);
+}
+
 /* The load masks of one vector of a depthwise block: the lanes of its
  * first and second 8-float load (the second only at stride 2). */
 typedef struct depthwise_masks {
@@ -445,5 +508,6 @@ const om_kernels om_kernels_avx2 = {
     MR,
     NR,
     f32_gemm__avx2,
+    f32_gemm_nt__avx2,
     f32_depthwise_conv_rows__avx2,
 };

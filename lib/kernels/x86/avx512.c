@@ -319,6 +319,61 @@ static void f32_gemm__avx512(size_t m, size_t n, size_t k,
                       i0, j0, ep);
 }
 
+/* Eight dot products of length k. Lane l of each accumulator sums the
+ * products at p = l, l + 16, ..., and a masked load takes the last k % 16. */
+static void gemm_nt_row__avx512(size_t k, const float *a,
+                                const float *const b[8], float sums[8])
+{
+    __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps();
+    __m512 s2 = _mm512_setzero_ps(), s3 = _mm512_setzero_ps();
+    __m512 s4 = _mm512_setzero_ps(), s5 = _mm512_setzero_ps();
+    __m512 s6 = _mm512_setzero_ps(), s7 = _mm512_setzero_ps();
+    const float *b0 = b[0], *b1 = b[1], *b2 = b[2], *b3 = b[3];
+    const float *b4 = b[4], *b5 = b[5], *b6 = b[6], *b7 = b[7];
+    size_t p = 0;
+
+    for (; p + 16 <= k; p += 16) {
+        const __m512 x = _mm512_loadu_ps(a + p);
+        s0 = _mm512_fmadd_ps(x, _mm512_loadu_ps(b0 + p), s0);
+        s1 = _mm512_fmadd_ps(x, _mm512_loadu_ps(b1 + p), s1);
+        s2 = _mm512_fmadd_ps(x, _mm512_loadu_ps(b2 + p), s2);
+        s3 = _mm512_fmadd_ps(x, _mm512_loadu_ps(b3 + p), s3);
+        s4 = _mm512_fmadd_ps(x, _mm512_loadu_ps(b4 + p), s4);
+        s5 = _mm512_fmadd_ps(x, _mm512_loadu_ps(b5 + p), s5);
+        s6 = _mm512_fmadd_ps(x, _mm512_loadu_ps(b6 + p), s6);
+        s7 = _mm512_fmadd_ps(x, _mm512_loadu_ps(b7 + p), s7);
+    }
+    if (p < k) {
+        const __mmask16 m = tail_mask(k - p);
+        const __m512 x = _mm512_maskz_loadu_ps(m, a + p);
+        s0 = _mm512_fmadd_ps(x, _mm512_maskz_loadu_ps(m, b0 + p), s0);
+        s1 = _mm512_fmadd_ps(x, _mm512_maskz_loadu_ps(m, b1 + p), s1);
+        s2 = _mm512_fmadd_ps(x, _mm512_maskz_loadu_ps(m, b2 + p), s2);
+        s3 = _mm512_fmadd_ps(x, _mm512_maskz_loadu_ps(m, b3 + p), s3);
+        s4 = _mm512_fmadd_ps(x, _mm512_maskz_loadu_ps(m, b4 + p), s4);
+        s5 = _mm512_fmadd_ps(x, _mm512_maskz_loadu_ps(m, b5 + p), s5);
+        s6 = _mm512_fmadd_ps(x, _mm512_maskz_loadu_ps(m, b6 + p), s6);
+        s7 = _mm512_fmadd_ps(x, _mm512_maskz_loadu_ps(m, b7 + p), s7);
+    }
+    sums[0] = _mm512_reduce_add_ps(s0);
+    sums[1] = _mm512_reduce_add_ps(s1);
+    sums[2] = _mm512_reduce_add_ps(s2);
+    sums[3] = _mm512_reduce_add_ps(s3);
+    sums[4] = _mm512_reduce_add_ps(s4);
+    sums[5] = _mm512_reduce_add_ps(s5);
+    sums[6] = _mm512_reduce_add_ps(s6);
+    sums[7] = _mm512_reduce_add_ps(s7);
+}
+
+static void f32_gemm_nt__avx512(size_t m, size_t n, size_t k, const float *a,
+                                size_t lda, const float *bt, size_t ldb,
+                                float *c, size_t ldc,
+                                const om_gemm_epilogue *ep)
+{
+    om_gemm_nt_rows(m, n, k, a, lda, bt, ldb, c, ldc, ep,
+                    gemm_nt_row__avx512);
+}
+
 /* The load masks of one vector of a depthwise block: the lanes of its
  * first and second 16-float load (the second only at stride 2). */
 typedef struct depthwise_masks {
@@ -549,5 +604,6 @@ const om_kernels om_kernels_avx512 = {
     MR,
     NR,
     f32_gemm__avx512,
+    f32_gemm_nt__avx512,
     f32_depthwise_conv_rows__avx512,
 };

@@ -308,6 +308,49 @@ static inline size_t depthwise_rows(size_t n, const float *x,
     return j;
 }
 
+/* Eight dot products of length k, four lanes each. Lane l sums the
+ * products at p = l, l + 4, ..., and the last k % 4 go through a
+ * zero-padded copy, so nothing past the rows is read. */
+static void gemm_nt_row__sse2(size_t k, const float *a,
+                              const float *const b[8], float sums[8])
+{
+    __m128 s[8];
+    size_t p = 0, j;
+
+    for (j = 0; j < 8; j++)
+        s[j] = _mm_setzero_ps();
+    for (; p + 4 <= k; p += 4) {
+        const __m128 x = _mm_loadu_ps(a + p);
+        for (j = 0; j < 8; j++)
+            s[j] = _mm_add_ps(s[j], _mm_mul_ps(x, _mm_loadu_ps(b[j] + p)));
+    }
+    if (p < k) {
+        float xa[4] = {0.0f}, xb[4] = {0.0f};
+        __m128 x;
+        size_t t;
+        for (t = 0; t < k - p; t++)
+            xa[t] = a[p + t];
+        x = _mm_loadu_ps(xa);
+        for (j = 0; j < 8; j++) {
+            for (t = 0; t < k - p; t++)
+                xb[t] = b[j][p + t];
+            s[j] = _mm_add_ps(s[j], _mm_mul_ps(x, _mm_loadu_ps(xb)));
+        }
+    }
+    for (j = 0; j < 8; j++) {
+        __m128 v = _mm_add_ps(s[j], _mm_movehl_ps(s[j], s[j]));
+        v = _mm_add_ss(v, _mm_shuffle_ps(v, v, 1));
+        sums[j] = _mm_cvtss_f32(v);
+    }
+}
+
+static void f32_gemm_nt__sse2(size_t m, size_t n, size_t k, const float *a,
+                              size_t lda, const float *bt, size_t ldb,
+                              float *c, size_t ldc, const om_gemm_epilogue *ep)
+{
+    om_gemm_nt_rows(m, n, k, a, lda, bt, ldb, c, ldc, ep, gemm_nt_row__sse2);
+}
+
 static void f32_depthwise_conv_rows__sse2(size_t n, const float *x,
                                           const om_depthwise_params *p,
                                           float *y)
@@ -332,5 +375,6 @@ const om_kernels om_kernels_sse2 = {
     MR,
     NR,
     f32_gemm__sse2,
+    f32_gemm_nt__sse2,
     f32_depthwise_conv_rows__sse2,
 };
