@@ -664,6 +664,51 @@ static void test_conv_strided_chunks_inside_rows(void **state)
     }
 }
 
+/* Ensures stride-1 2-D convolutions whose output rows are computed as
+ * runs of one vector each match the reference. The row widths lie below,
+ * at, between and above the vector widths of 4, 8 and 16 floats, with
+ * asymmetric pads, pads wider than the kernel and dilation. */
+static void test_conv_row_widths_around_vectors(void **state)
+{
+    static const struct {
+        int64_t in[2], kernel[2], dilation[2], pad_begin[2], pad_end[2];
+    } shapes[] = {
+        {{16, 16}, {3, 3}, {1, 1}, {1, 1}, {1, 1}},
+        {{14, 14}, {5, 5}, {1, 1}, {2, 2}, {2, 2}},
+        {{9, 7}, {3, 3}, {1, 1}, {1, 1}, {1, 1}},
+        {{5, 8}, {3, 3}, {1, 1}, {0, 1}, {2, 0}},
+        {{6, 17}, {3, 3}, {2, 2}, {2, 2}, {2, 2}},
+        {{4, 24}, {1, 3}, {1, 1}, {0, 4}, {0, 3}},
+        {{5, 28}, {3, 3}, {1, 1}, {1, 1}, {1, 1}},
+        {{3, 33}, {3, 3}, {1, 1}, {1, 1}, {1, 1}},
+        {{3, 48}, {3, 3}, {1, 1}, {1, 1}, {1, 1}},
+    };
+    static const int64_t out_channels[] = {8, 17, 64};
+    uint32_t seed = 400;
+
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
+        for (size_t j = 0; j < sizeof out_channels / sizeof out_channels[0];
+             j++) {
+            conv_params p = {
+                .spatial = 2, .n = 2, .c = 3, .m = out_channels[j],
+                .group = 1, .stride = {1, 1}, .has_bias = 1,
+            };
+
+            for (int a = 0; a < 2; a++) {
+                p.in[a] = shapes[i].in[a];
+                p.kernel[a] = shapes[i].kernel[a];
+                p.dilation[a] = shapes[i].dilation[a];
+                p.pad_begin[a] = shapes[i].pad_begin[a];
+                p.pad_end[a] = shapes[i].pad_end[a];
+            }
+            mb_context("input %lldx%lld, kernel %lldx%lld, M %lld",
+                       (long long)p.in[0], (long long)p.in[1],
+                       (long long)p.kernel[0], (long long)p.kernel[1],
+                       (long long)p.m);
+            check_conv_against_reference(state, &p, seed++);
+        }
+}
+
 /* Ensures Conv followed by Add of a per-channel [M,1,1] constant and Relu
  * (a chain the library may fuse) gives relu(conv + bias). */
 static void test_conv_add_relu_chain(void **state)
@@ -1181,6 +1226,7 @@ int main(void)
         MB_TEST(test_conv_all_attributes_combined),
         MB_TEST(test_conv_channel_counts_around_tiles),
         MB_TEST(test_conv_strided_chunks_inside_rows),
+        MB_TEST(test_conv_row_widths_around_vectors),
         MB_TEST(test_conv_add_relu_chain),
         MB_TEST(test_conv_opset1),
         MB_TEST(test_conv_double),

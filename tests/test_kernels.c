@@ -1738,6 +1738,150 @@ static void test_gemm_shifted_rows_with_epilogue(void **state)
     gemm_all_sizes(*state, &gc, 50);
 }
 
+/* ------------------------------------------------------------- segments */
+
+/* Runs f32_gemm_segments of one table: B rows are windows of one buffer
+ * that ends where the last vector may read, segments have random offsets
+ * and counts from 0 to gemm_segment, and each segment's part of C is
+ * followed by a gap that must keep its sentinel. Random quarters make the
+ * sums exact, so C must match the reference bit for bit. */
+static void gemm_segments_check(arena *pool, const om_kernels *t, size_t m,
+                                size_t segments, size_t k,
+                                const gemm_case *gc, uint32_t *seed)
+{
+    const size_t seg = t->gemm_segment, mr = t->gemm_mr;
+    const size_t pitch = seg + 2, ldc = segments * pitch + 1;
+    size_t mark = pool->count, i, p, q, l, len = 0, max_row = 0;
+    size_t *rows = arena_aligned(pool, (k + 1) * sizeof(size_t));
+    om_gemm_segment *segs =
+        arena_aligned(pool, segments * sizeof(om_gemm_segment));
+    float *dense_a = arena_aligned(pool, (m * k + 1) * sizeof(float));
+    float *c_buffer = arena_aligned(pool, (m + 2) * ldc * sizeof(float));
+    float *c = c_buffer + ldc, *packed_a, *b, *bias_m = NULL;
+    om_gemm_epilogue ep;
+    char context[192];
+
+    for (p = 0; p < k; p++) {
+        rows[p] = next_random(seed) % 41u;
+        if (rows[p] > max_row)
+            max_row = rows[p];
+    }
+    for (q = 0; q < segments; q++) {
+        segs[q].b_offset = next_random(seed) % 50u;
+        segs[q].c_offset = q * pitch;
+        segs[q].count = next_random(seed) % (seg + 1);
+        if (segs[q].b_offset + max_row + seg > len)
+            len = segs[q].b_offset + max_row + seg;
+    }
+    b = arena_before_fault(pool, len);
+    fill_random(seed, b, len);
+    fill_random(seed, dense_a, m * k);
+    if (gc->nan_in_a && k > 0)
+        dense_a[m * k - 1] = NAN;
+    packed_a = arena_before_fault(pool, om_packed_a_bytes(m, k, mr) /
+                                         sizeof(float));
+    om_pack_a(m, k, dense_a, k, mr, packed_a);
+    if (gc->bias_m) {
+        bias_m = arena_before_fault(pool, m);
+        fill_random(seed, bias_m, m);
+    }
+    ep.bias_m = bias_m;
+    ep.bias_n = NULL;
+    ep.lo = gc->lo;
+    ep.hi = gc->hi;
+
+    fill_sentinel(c_buffer, (m + 2) * ldc);
+    snprintf(context, sizeof context,
+             "%s: gemm_segments m=%zu segments=%zu k=%zu (%s)", t->isa, m,
+             segments, k, gc->label);
+    set_fault_case(context);
+    t->f32_gemm_segments(m, segments, k, packed_a, b, rows, segs, c, ldc, &ep);
+
+    for (i = 0; i < m; i++)
+        for (q = 0; q < segments; q++) {
+            char where[256];
+            float expected[64];
+            for (l = 0; l < segs[q].count; l++) {
+                float sum = 0.0f;
+                for (p = 0; p < k; p++)
+                    sum += dense_a[i * k + p] *
+                           b[segs[q].b_offset + rows[p] + l];
+                expected[l] = apply_epilogue(sum, bias_m, NULL, i, 0, gc->lo,
+                                             gc->hi);
+            }
+            snprintf(where, sizeof where, "%s row %zu segment %zu (count %zu)",
+                     context, i, q, segs[q].count);
+            check_floats(where, c + i * ldc + segs[q].c_offset, expected,
+                         segs[q].count);
+            check_sentinel(where, "columns past the count",
+                           c + i * ldc + segs[q].c_offset + segs[q].count,
+                           pitch - segs[q].count);
+        }
+    check_sentinel(context, "guard row before C", c_buffer, ldc);
+    check_sentinel(context, "guard row after C", c + m * ldc, ldc);
+    arena_release(pool, mark);
+}
+
+/* Runs one case for every table with segments over m around the row tile,
+ * one to five tiles of segments and k in {0, 1, 7, 64, 257}. */
+static void gemm_segments_all_sizes(arena *pool, const gemm_case *gc,
+                                    uint32_t seed)
+{
+    static const size_t ks[] = {0, 1, 7, 64, 257};
+    const om_kernels *tables[MAX_TABLES];
+    size_t count = available_tables(tables), t, im, it, ik, tested = 0;
+
+    watch_faults();
+    for (t = 0; t < count; t++) {
+        const size_t mr = tables[t]->gemm_mr;
+        const size_t ms[] = {1, mr - 1, mr, mr + 1, 2 * mr + 3};
+        size_t per_tile;
+
+        if (tables[t]->gemm_segment == 0) {
+            assert_null(tables[t]->f32_gemm_segments);
+            continue;
+        }
+        assert_int_equal(tables[t]->gemm_nr % tables[t]->gemm_segment, 0);
+        assert_true(tables[t]->gemm_segment <= 64);
+        per_tile = tables[t]->gemm_nr / tables[t]->gemm_segment;
+        tested++;
+        for (im = 0; im < sizeof ms / sizeof ms[0]; im++)
+            for (it = 1; it <= 5; it += 2)
+                for (ik = 0; ik < sizeof ks / sizeof ks[0]; ik++)
+                    if (ms[im] > 0)
+                        gemm_segments_check(pool, tables[t], ms[im],
+                                            it * per_tile, ks[ik], gc, &seed);
+    }
+    print_message("gemm_segments: %zu of %zu tables have it\n", tested, count);
+}
+
+/* Ensures segments compute the product of their own columns, store only
+ * their count and read no further than their vectors. */
+static void test_gemm_segments_match_reference(void **state)
+{
+    gemm_case gc = plain_case("no epilogue");
+    gemm_segments_all_sizes(*state, &gc, 70);
+}
+
+/* Ensures segments apply the row bias and then the clamp. */
+static void test_gemm_segments_epilogue(void **state)
+{
+    gemm_case gc = plain_case("bias_m, clamp [-1, 1]");
+    gc.bias_m = 1;
+    gc.lo = -1.0f;
+    gc.hi = 1.0f;
+    gemm_segments_all_sizes(*state, &gc, 71);
+}
+
+/* Ensures a NaN in A gives NaN through a Relu clamp. */
+static void test_gemm_segments_nan_in_a(void **state)
+{
+    gemm_case gc = plain_case("NaN in A, clamp [0, inf]");
+    gc.nan_in_a = 1;
+    gc.lo = 0.0f;
+    gemm_segments_all_sizes(*state, &gc, 72);
+}
+
 /* ------------------------------------------------------------- gemm_nt */
 
 /* Runs f32_gemm_nt of one table on m x n x k with random quarters (whose
@@ -2173,6 +2317,9 @@ int main(void)
         ARENA_TEST(test_gemm_nan_in_bias_stays_nan),
         ARENA_TEST(test_gemm_shifted_rows_match_reference),
         ARENA_TEST(test_gemm_shifted_rows_with_epilogue),
+        ARENA_TEST(test_gemm_segments_match_reference),
+        ARENA_TEST(test_gemm_segments_epilogue),
+        ARENA_TEST(test_gemm_segments_nan_in_a),
         ARENA_TEST(test_gemm_nt_matches_reference),
         ARENA_TEST(test_gemm_nt_epilogue_matches_reference),
         ARENA_TEST(test_gemm_nt_nan_in_a_stays_nan),

@@ -32,6 +32,15 @@
  * (one per row, Conv's bias) and bias_n[j] (one per column, a MatMul
  * followed by Add), then clamps to [lo, hi] (Relu is [0, +inf]) with NaN
  * kept as NaN, and stores only the valid part of each tile. */
+/* A run of consecutive columns of C for f32_gemm_segments: column l of
+ * the run (l < count) reads row p of B at b_offset + b_rows[p] + l and is
+ * stored at c_offset + l in its row of C. */
+typedef struct om_gemm_segment {
+    size_t b_offset;
+    size_t c_offset;
+    size_t count;                     /* 0 .. gemm_segment columns kept */
+} om_gemm_segment;
+
 typedef struct om_gemm_epilogue {
     const float *bias_m;              /* [m] or NULL */
     const float *bias_n;              /* [n] or NULL */
@@ -92,6 +101,23 @@ typedef struct om_kernels {
                      const float *b, const size_t *b_rows,
                      size_t b_tile_stride, float *c, size_t ldc,
                      const om_gemm_epilogue *epilogue);
+
+    /* Columns per segment of f32_gemm_segments (one vector), or 0 when
+     * the table has no f32_gemm_segments. */
+    size_t gemm_segment;
+
+    /* C = A * B over runs of columns that need not be evenly spaced in B
+     * or C, as the output rows of a stride-1 convolution lie in a padded
+     * band. Every gemm_nr / gemm_segment consecutive segments form one
+     * register tile, so `segments` is a multiple of that. A segment reads
+     * whole vectors, gemm_segment floats from b + b_offset + b_rows[p],
+     * whatever its count. The epilogue's bias_n must be NULL. The entry
+     * is NULL in tables whose gemm_segment is 0. */
+    void (*f32_gemm_segments)(size_t m, size_t segments, size_t k,
+                              const float *a_packed, const float *b,
+                              const size_t *b_rows,
+                              const om_gemm_segment *segs, float *c,
+                              size_t ldc, const om_gemm_epilogue *epilogue);
 
     /* C = A * Bt^T for a narrow C, without packing: A [m x k] and Bt
      * [n x k] are row-major with row strides lda and ldb, so every output

@@ -34,6 +34,8 @@ typedef struct conv_state {
     size_t chunk;                     /* B columns packed at a time */
     int pack_panels;                  /* shifted rows: pack B before GEMM */
     int per_row;                      /* shifted rows: one GEMM per row */
+    int segments;                     /* shifted rows: f32_gemm_segments
+                                       * over each row's vectors */
     int weights_packed;               /* weights live in ctx->packed */
     size_t weights_bytes;             /* packed A, bias and B row offsets */
     size_t units;                     /* bands or chunks per (image, group) */

@@ -61,6 +61,37 @@ static weights_layout layout(const conv_state *s, size_t mr)
     return l;
 }
 
+/* Segments that cover `rows` output rows, padded to whole tiles. */
+static size_t segment_count(const conv_state *s, const om_kernels *kt,
+                            size_t rows)
+{
+    size_t seg = kt->gemm_segment, per_tile = kt->gemm_nr / seg;
+    size_t per_row = ((size_t)s->win.out[1] + seg - 1) / seg;
+
+    return (mul(rows, per_row) + per_tile - 1) / per_tile * per_tile;
+}
+
+/* Whether f32_gemm_segments computes fewer columns for a band than the
+ * chosen layout, or as many without the copy of a flattened band's kept
+ * columns. Segments skip the padding columns, and each output row wastes
+ * only the lanes of its last vector: none when the row width is a
+ * multiple of the vector, as for 16 x 16 images. */
+static int segments_compute_less(const conv_state *s, const om_kernels *kt)
+{
+    size_t nr = kt->gemm_nr, rows = s->band_rows;
+    size_t ow = (size_t)s->win.out[1], pw = s->padded_w, current, segmented;
+
+    if (kt->gemm_segment == 0 || !kt->f32_gemm_segments)
+        return 0;
+    segmented = segment_count(s, kt, rows) * kt->gemm_segment;
+    if (s->per_row) {
+        current = rows * ((ow + nr - 1) / nr * nr);
+        return segmented < current;
+    }
+    current = (mul(rows, pw) + nr - 1) / nr * nr;
+    return segmented < current || (segmented == current && pw != ow);
+}
+
 onnxmini_status om_conv_plan_f32(om_infer_ctx *ctx, conv_state *s)
 {
     const om_tensor *w = ctx->in[1];
@@ -119,7 +150,13 @@ onnxmini_status om_conv_plan_f32(om_infer_ctx *ctx, conv_state *s)
             s->per_row = ow >= nr && (tiles - ow) * 8 <= ow;
         }
         s->pack_panels = s->out_channels > 64;
-        if (pw != (size_t)win->out[1] && !s->per_row)
+        s->segments = !s->pack_panels && segments_compute_less(s, ctx->kernels);
+        /* After the band: the segment list, or the product of a
+         * flattened band before its kept columns are copied out. */
+        if (s->segments)
+            ytmp = mul(segment_count(s, ctx->kernels, band),
+                       sizeof(om_gemm_segment));
+        else if (pw != (size_t)win->out[1] && !s->per_row)
             ytmp = mul(mul(s->out_channels, band), mul(pw, sizeof(float)));
         scratch = mul(band_floats, sizeof(float));
         if (scratch != SIZE_MAX && ytmp != SIZE_MAX)
@@ -306,7 +343,7 @@ static void shifted_band(const om_run_ctx *ctx, const conv_state *s,
     float *band = (float *)scratch;
     size_t band_bytes =
         align_up((s->in_channels * s->band_plane + tail) * sizeof(float));
-    size_t ytmp_bytes = pw == out_w || s->per_row
+    size_t ytmp_bytes = pw == out_w || s->per_row || s->segments
                             ? 0
                             : align_up(mg * s->band_rows * pw * sizeof(float));
     float *ytmp = (float *)(scratch + band_bytes);
@@ -315,6 +352,29 @@ static void shifted_band(const om_run_ctx *ctx, const conv_state *s,
     size_t cols = rows_out * pw, m, t;
 
     fill_band(s, x, r0, rows_out, band, tail);
+    if (s->segments) {
+        const om_kernels *kt = ctx->kernels;
+        om_gemm_segment *segs =
+            (om_gemm_segment *)(void *)(scratch + band_bytes);
+        size_t seg = kt->gemm_segment, count = 0, c0;
+        size_t total = segment_count(s, kt, rows_out);
+
+        for (t = 0; t < rows_out; t++)
+            for (c0 = 0; c0 < out_w; c0 += seg, count++) {
+                segs[count].b_offset = t * pw + c0;
+                segs[count].c_offset = t * out_w + c0;
+                segs[count].count = out_w - c0 < seg ? out_w - c0 : seg;
+            }
+        /* The last tile's unused segments read the last one's columns
+         * again and store nothing. */
+        for (; count < total; count++) {
+            segs[count] = segs[count - 1];
+            segs[count].count = 0;
+        }
+        kt->f32_gemm_segments(mg, total, s->k, a, band, rows, segs,
+                              y + r0 * out_w, s->out_size, ep);
+        return;
+    }
     if (s->per_row) {
         for (t = 0; t < rows_out; t++)
             gemm_band(ctx, s, a, band + t * pw, rows, panel_rows, panels,

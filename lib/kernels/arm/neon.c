@@ -537,6 +537,8 @@ const om_kernels om_kernels_neon = {
     MR,
     NR,
     f32_gemm__neon,
+    0,
+    NULL,
     f32_gemm_nt__neon,
     f32_depthwise_conv_rows__neon,
 };

@@ -152,6 +152,8 @@ const om_kernels om_kernels_scalar = {
     MR,
     NR,
     f32_gemm__scalar,
+    0,
+    NULL,
     f32_gemm_nt__scalar,
     f32_depthwise_conv_rows__scalar,
 };

@@ -97,54 +97,63 @@ static void f32_max_window__avx2(size_t n, const float *x, size_t row_stride,
                                          rows, cols, stride, dilation, y + i);
 }
 
+/* The sums of one tile: acc[i][v] is the sum over p of a[p * MR + i] times
+ * the 8 floats at bv + b_rows[p], with b0, b1 and b2 for v = 0, 1 and 2. */
+static inline void gemm_sums(size_t k, const float *a, const float *b0,
+                             const float *b1, const float *b2,
+                             const size_t *b_rows, __m256 acc[MR][3])
+{
+    size_t p;
+
+    /* Main loop: per k, three loads of B and four broadcasts of A. */
+    __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(),
+           c02 = _mm256_setzero_ps();
+    __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps(),
+           c12 = _mm256_setzero_ps();
+    __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(),
+           c22 = _mm256_setzero_ps();
+    __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps(),
+           c32 = _mm256_setzero_ps();
+    for (p = 0; p < k; p++, a += MR) {
+        const size_t r = b_rows[p];
+        /* Large weights stream from memory: ask for A early. */
+        _mm_prefetch(PREFETCH_ADDRESS(a), _MM_HINT_T0);
+        const __m256 v0 = _mm256_loadu_ps(b0 + r),
+                     v1 = _mm256_loadu_ps(b1 + r),
+                     v2 = _mm256_loadu_ps(b2 + r);
+        __m256 av;
+        av = _mm256_broadcast_ss(a);
+        c00 = _mm256_fmadd_ps(av, v0, c00);
+        c01 = _mm256_fmadd_ps(av, v1, c01);
+        c02 = _mm256_fmadd_ps(av, v2, c02);
+        av = _mm256_broadcast_ss(a + 1);
+        c10 = _mm256_fmadd_ps(av, v0, c10);
+        c11 = _mm256_fmadd_ps(av, v1, c11);
+        c12 = _mm256_fmadd_ps(av, v2, c12);
+        av = _mm256_broadcast_ss(a + 2);
+        c20 = _mm256_fmadd_ps(av, v0, c20);
+        c21 = _mm256_fmadd_ps(av, v1, c21);
+        c22 = _mm256_fmadd_ps(av, v2, c22);
+        av = _mm256_broadcast_ss(a + 3);
+        c30 = _mm256_fmadd_ps(av, v0, c30);
+        c31 = _mm256_fmadd_ps(av, v1, c31);
+        c32 = _mm256_fmadd_ps(av, v2, c32);
+    }
+    acc[0][0] = c00, acc[0][1] = c01, acc[0][2] = c02;
+    acc[1][0] = c10, acc[1][1] = c11, acc[1][2] = c12;
+    acc[2][0] = c20, acc[2][1] = c21, acc[2][2] = c22;
+    acc[3][0] = c30, acc[3][1] = c31, acc[3][2] = c32;
+}
+
 static void gemm_tile(size_t k, const float *a, const float *b,
                       const size_t *b_rows, float *c, size_t ldc, size_t rows,
                       size_t cols, size_t i0, size_t j0,
                       const om_gemm_epilogue *ep)
 {
     __m256 acc[MR][3];
-    size_t p, i, j;
+    size_t i, j;
 
-    /* Main loop: per k, three loads of B and four broadcasts of A. */
-    {
-        __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(),
-               c02 = _mm256_setzero_ps();
-        __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps(),
-               c12 = _mm256_setzero_ps();
-        __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(),
-               c22 = _mm256_setzero_ps();
-        __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps(),
-               c32 = _mm256_setzero_ps();
-        for (p = 0; p < k; p++, a += MR) {
-            const float *row = b + b_rows[p];
-            /* Large weights stream from memory: ask for A early. */
-            _mm_prefetch(PREFETCH_ADDRESS(a), _MM_HINT_T0);
-            const __m256 b0 = _mm256_loadu_ps(row),
-                         b1 = _mm256_loadu_ps(row + 8),
-                         b2 = _mm256_loadu_ps(row + 16);
-            __m256 av;
-            av = _mm256_broadcast_ss(a);
-            c00 = _mm256_fmadd_ps(av, b0, c00);
-            c01 = _mm256_fmadd_ps(av, b1, c01);
-            c02 = _mm256_fmadd_ps(av, b2, c02);
-            av = _mm256_broadcast_ss(a + 1);
-            c10 = _mm256_fmadd_ps(av, b0, c10);
-            c11 = _mm256_fmadd_ps(av, b1, c11);
-            c12 = _mm256_fmadd_ps(av, b2, c12);
-            av = _mm256_broadcast_ss(a + 2);
-            c20 = _mm256_fmadd_ps(av, b0, c20);
-            c21 = _mm256_fmadd_ps(av, b1, c21);
-            c22 = _mm256_fmadd_ps(av, b2, c22);
-            av = _mm256_broadcast_ss(a + 3);
-            c30 = _mm256_fmadd_ps(av, b0, c30);
-            c31 = _mm256_fmadd_ps(av, b1, c31);
-            c32 = _mm256_fmadd_ps(av, b2, c32);
-        }
-        acc[0][0] = c00, acc[0][1] = c01, acc[0][2] = c02;
-        acc[1][0] = c10, acc[1][1] = c11, acc[1][2] = c12;
-        acc[2][0] = c20, acc[2][1] = c21, acc[2][2] = c22;
-        acc[3][0] = c30, acc[3][1] = c31, acc[3][2] = c32;
-    }
+    gemm_sums(k, a, b, b + 8, b + 16, b_rows, acc);
 
     /* A partial tile goes through the shared scalar epilogue. */
     if (rows < MR || cols < NR) {
@@ -304,6 +313,41 @@ static void f32_gemm_nt__avx2(size_t m, size_t n, size_t k, const float *a,
                               float *c, size_t ldc, const om_gemm_epilogue *ep)
 {
     om_gemm_nt_rows(m, n, k, a, lda, bt, ldb, c, ldc, ep, gemm_nt_row__avx2);
+}
+
+static void f32_gemm_segments__avx2(size_t m, size_t segments, size_t k,
+                                    const float *a_packed, const float *b,
+                                    const size_t *b_rows,
+                                    const om_gemm_segment *segs, float *c,
+                                    size_t ldc, const om_gemm_epilogue *ep)
+{
+    const __m256 lo = _mm256_set1_ps(ep->lo), hi = _mm256_set1_ps(ep->hi);
+    size_t i0, t, i, v;
+
+    /* One A block stays in L1 while the segments of B stream past it. */
+    for (i0 = 0; i0 < m; i0 += MR) {
+        const size_t rows = m - i0 < MR ? m - i0 : MR;
+        for (t = 0; t + 3 <= segments; t += 3) {
+            const om_gemm_segment *sg = segs + t;
+            __m256 acc[MR][3];
+
+            gemm_sums(k, a_packed + i0 * k, b + sg[0].b_offset,
+                      b + sg[1].b_offset, b + sg[2].b_offset, b_rows, acc);
+            for (v = 0; v < 3; v++) {
+                const __m256i keep = first_lanes(sg[v].count);
+                for (i = 0; i < rows; i++) {
+                    __m256 x = acc[i][v];
+                    if (ep->bias_m)
+                        x = _mm256_add_ps(x,
+                                          _mm256_set1_ps(ep->bias_m[i0 + i]));
+                    /* The value as the second operand keeps NaN. */
+                    x = _mm256_min_ps(hi, _mm256_max_ps(lo, x));
+                    _mm256_maskstore_ps(c + (i0 + i) * ldc + sg[v].c_offset,
+                                        keep, x);
+                }
+            }
+        }
+    }
 }
 
 /* The load masks of one vector of a depthwise block: the lanes of its
@@ -508,6 +552,8 @@ const om_kernels om_kernels_avx2 = {
     MR,
     NR,
     f32_gemm__avx2,
+    8,
+    f32_gemm_segments__avx2,
     f32_gemm_nt__avx2,
     f32_depthwise_conv_rows__avx2,
 };

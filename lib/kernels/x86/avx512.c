@@ -154,61 +154,69 @@ static void f32_max_window__avx512(size_t n, const float *x, size_t row_stride,
     }
 }
 
+/* The sums of one tile: acc[i][v] is the sum over p of a[p * MR + i] times
+ * the 16 floats at bv + b_rows[p], with b0 for v = 0 and b1 for v = 1. */
+static inline void gemm_sums(size_t k, const float *a, const float *b0,
+                             const float *b1, const size_t *b_rows,
+                             __m512 acc[MR][2])
+{
+    size_t p;
+
+    /* Main loop: per k, two loads of B and eight broadcasts of A. */
+    __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps();
+    __m512 c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
+    __m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps();
+    __m512 c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps();
+    __m512 c40 = _mm512_setzero_ps(), c41 = _mm512_setzero_ps();
+    __m512 c50 = _mm512_setzero_ps(), c51 = _mm512_setzero_ps();
+    __m512 c60 = _mm512_setzero_ps(), c61 = _mm512_setzero_ps();
+    __m512 c70 = _mm512_setzero_ps(), c71 = _mm512_setzero_ps();
+    for (p = 0; p < k; p++, a += MR) {
+        const size_t r = b_rows[p];
+        /* Large weights stream from memory: ask for A early. */
+        _mm_prefetch(PREFETCH_ADDRESS(a), _MM_HINT_T0);
+        const __m512 v0 = _mm512_loadu_ps(b0 + r), v1 = _mm512_loadu_ps(b1 + r);
+        __m512 av;
+        av = _mm512_set1_ps(a[0]);
+        c00 = _mm512_fmadd_ps(av, v0, c00);
+        c01 = _mm512_fmadd_ps(av, v1, c01);
+        av = _mm512_set1_ps(a[1]);
+        c10 = _mm512_fmadd_ps(av, v0, c10);
+        c11 = _mm512_fmadd_ps(av, v1, c11);
+        av = _mm512_set1_ps(a[2]);
+        c20 = _mm512_fmadd_ps(av, v0, c20);
+        c21 = _mm512_fmadd_ps(av, v1, c21);
+        av = _mm512_set1_ps(a[3]);
+        c30 = _mm512_fmadd_ps(av, v0, c30);
+        c31 = _mm512_fmadd_ps(av, v1, c31);
+        av = _mm512_set1_ps(a[4]);
+        c40 = _mm512_fmadd_ps(av, v0, c40);
+        c41 = _mm512_fmadd_ps(av, v1, c41);
+        av = _mm512_set1_ps(a[5]);
+        c50 = _mm512_fmadd_ps(av, v0, c50);
+        c51 = _mm512_fmadd_ps(av, v1, c51);
+        av = _mm512_set1_ps(a[6]);
+        c60 = _mm512_fmadd_ps(av, v0, c60);
+        c61 = _mm512_fmadd_ps(av, v1, c61);
+        av = _mm512_set1_ps(a[7]);
+        c70 = _mm512_fmadd_ps(av, v0, c70);
+        c71 = _mm512_fmadd_ps(av, v1, c71);
+    }
+    acc[0][0] = c00, acc[0][1] = c01, acc[1][0] = c10, acc[1][1] = c11;
+    acc[2][0] = c20, acc[2][1] = c21, acc[3][0] = c30, acc[3][1] = c31;
+    acc[4][0] = c40, acc[4][1] = c41, acc[5][0] = c50, acc[5][1] = c51;
+    acc[6][0] = c60, acc[6][1] = c61, acc[7][0] = c70, acc[7][1] = c71;
+}
+
 static void gemm_tile(size_t k, const float *a, const float *b,
                       const size_t *b_rows, float *c, size_t ldc, size_t rows,
                       size_t cols, size_t i0, size_t j0,
                       const om_gemm_epilogue *ep)
 {
     __m512 acc[MR][2];
-    size_t p, i;
+    size_t i;
 
-    /* Main loop: per k, two loads of B and eight broadcasts of A. */
-    {
-        __m512 c00 = _mm512_setzero_ps(), c01 = _mm512_setzero_ps();
-        __m512 c10 = _mm512_setzero_ps(), c11 = _mm512_setzero_ps();
-        __m512 c20 = _mm512_setzero_ps(), c21 = _mm512_setzero_ps();
-        __m512 c30 = _mm512_setzero_ps(), c31 = _mm512_setzero_ps();
-        __m512 c40 = _mm512_setzero_ps(), c41 = _mm512_setzero_ps();
-        __m512 c50 = _mm512_setzero_ps(), c51 = _mm512_setzero_ps();
-        __m512 c60 = _mm512_setzero_ps(), c61 = _mm512_setzero_ps();
-        __m512 c70 = _mm512_setzero_ps(), c71 = _mm512_setzero_ps();
-        for (p = 0; p < k; p++, a += MR) {
-            const float *row = b + b_rows[p];
-            /* Large weights stream from memory: ask for A early. */
-            _mm_prefetch(PREFETCH_ADDRESS(a), _MM_HINT_T0);
-            const __m512 b0 = _mm512_loadu_ps(row),
-                         b1 = _mm512_loadu_ps(row + 16);
-            __m512 av;
-            av = _mm512_set1_ps(a[0]);
-            c00 = _mm512_fmadd_ps(av, b0, c00);
-            c01 = _mm512_fmadd_ps(av, b1, c01);
-            av = _mm512_set1_ps(a[1]);
-            c10 = _mm512_fmadd_ps(av, b0, c10);
-            c11 = _mm512_fmadd_ps(av, b1, c11);
-            av = _mm512_set1_ps(a[2]);
-            c20 = _mm512_fmadd_ps(av, b0, c20);
-            c21 = _mm512_fmadd_ps(av, b1, c21);
-            av = _mm512_set1_ps(a[3]);
-            c30 = _mm512_fmadd_ps(av, b0, c30);
-            c31 = _mm512_fmadd_ps(av, b1, c31);
-            av = _mm512_set1_ps(a[4]);
-            c40 = _mm512_fmadd_ps(av, b0, c40);
-            c41 = _mm512_fmadd_ps(av, b1, c41);
-            av = _mm512_set1_ps(a[5]);
-            c50 = _mm512_fmadd_ps(av, b0, c50);
-            c51 = _mm512_fmadd_ps(av, b1, c51);
-            av = _mm512_set1_ps(a[6]);
-            c60 = _mm512_fmadd_ps(av, b0, c60);
-            c61 = _mm512_fmadd_ps(av, b1, c61);
-            av = _mm512_set1_ps(a[7]);
-            c70 = _mm512_fmadd_ps(av, b0, c70);
-            c71 = _mm512_fmadd_ps(av, b1, c71);
-        }
-        acc[0][0] = c00, acc[0][1] = c01, acc[1][0] = c10, acc[1][1] = c11;
-        acc[2][0] = c20, acc[2][1] = c21, acc[3][0] = c30, acc[3][1] = c31;
-        acc[4][0] = c40, acc[4][1] = c41, acc[5][0] = c50, acc[5][1] = c51;
-        acc[6][0] = c60, acc[6][1] = c61, acc[7][0] = c70, acc[7][1] = c71;
-    }
+    gemm_sums(k, a, b, b + 16, b_rows, acc);
 
     /* Epilogue with masked stores for a partial tile. */
     {
@@ -372,6 +380,44 @@ static void f32_gemm_nt__avx512(size_t m, size_t n, size_t k, const float *a,
 {
     om_gemm_nt_rows(m, n, k, a, lda, bt, ldb, c, ldc, ep,
                     gemm_nt_row__avx512);
+}
+
+static void f32_gemm_segments__avx512(size_t m, size_t segments, size_t k,
+                                      const float *a_packed, const float *b,
+                                      const size_t *b_rows,
+                                      const om_gemm_segment *segs, float *c,
+                                      size_t ldc, const om_gemm_epilogue *ep)
+{
+    const __m512 lo = _mm512_set1_ps(ep->lo), hi = _mm512_set1_ps(ep->hi);
+    size_t i0, t, i;
+
+    /* One A block stays in L1 while the segments of B stream past it. */
+    for (i0 = 0; i0 < m; i0 += MR) {
+        const size_t rows = m - i0 < MR ? m - i0 : MR;
+        for (t = 0; t + 2 <= segments; t += 2) {
+            const om_gemm_segment *s0 = segs + t, *s1 = segs + t + 1;
+            const __mmask16 m0 = tail_mask(s0->count);
+            const __mmask16 m1 = tail_mask(s1->count);
+            __m512 acc[MR][2];
+
+            gemm_sums(k, a_packed + i0 * k, b + s0->b_offset,
+                      b + s1->b_offset, b_rows, acc);
+            for (i = 0; i < rows; i++) {
+                float *row = c + (i0 + i) * ldc;
+                __m512 v0 = acc[i][0], v1 = acc[i][1];
+                if (ep->bias_m) {
+                    const __m512 bm = _mm512_set1_ps(ep->bias_m[i0 + i]);
+                    v0 = _mm512_add_ps(v0, bm);
+                    v1 = _mm512_add_ps(v1, bm);
+                }
+                /* The value as the second operand keeps NaN. */
+                v0 = _mm512_min_ps(hi, _mm512_max_ps(lo, v0));
+                v1 = _mm512_min_ps(hi, _mm512_max_ps(lo, v1));
+                _mm512_mask_storeu_ps(row + s0->c_offset, m0, v0);
+                _mm512_mask_storeu_ps(row + s1->c_offset, m1, v1);
+            }
+        }
+    }
 }
 
 /* The load masks of one vector of a depthwise block: the lanes of its
@@ -604,6 +650,8 @@ const om_kernels om_kernels_avx512 = {
     MR,
     NR,
     f32_gemm__avx512,
+    16,
+    f32_gemm_segments__avx512,
     f32_gemm_nt__avx512,
     f32_depthwise_conv_rows__avx512,
 };

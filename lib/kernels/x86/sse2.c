@@ -375,6 +375,8 @@ const om_kernels om_kernels_sse2 = {
     MR,
     NR,
     f32_gemm__sse2,
+    0,
+    NULL,
     f32_gemm_nt__sse2,
     f32_depthwise_conv_rows__sse2,
 };
