@@ -336,14 +336,19 @@ static void f32_gemm_segments__avx2(size_t m, size_t segments, size_t k,
             for (v = 0; v < 3; v++) {
                 const __m256i keep = first_lanes(sg[v].count);
                 for (i = 0; i < rows; i++) {
+                    float *out = c + (i0 + i) * ldc + sg[v].c_offset;
                     __m256 x = acc[i][v];
                     if (ep->bias_m)
                         x = _mm256_add_ps(x,
                                           _mm256_set1_ps(ep->bias_m[i0 + i]));
                     /* The value as the second operand keeps NaN. */
                     x = _mm256_min_ps(hi, _mm256_max_ps(lo, x));
-                    _mm256_maskstore_ps(c + (i0 + i) * ldc + sg[v].c_offset,
-                                        keep, x);
+                    /* Masked stores are slow on some CPUs (AMD Zen 4
+                     * among them): whole segments take a plain one. */
+                    if (sg[v].count == 8)
+                        _mm256_storeu_ps(out, x);
+                    else
+                        _mm256_maskstore_ps(out, keep, x);
                 }
             }
         }
