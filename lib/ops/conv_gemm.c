@@ -139,17 +139,22 @@ onnxmini_status om_conv_plan_f32(om_infer_ctx *ctx, conv_state *s)
         if (band_floats != SIZE_MAX)
             band_floats += tail;
         /* Wide rows get a GEMM each, straight into the output; narrow
-         * ones are computed as one flattened band and then compacted. A
-         * B read by more than 64 rows of A is packed first, so that the
-         * micro-kernel's loads are aligned and sequential. Below that,
-         * the copy cost more than it saved (measured on AVX-512, AVX2 and
-         * SSE2 with 32 and 64 output channels). */
+         * ones are computed as one flattened band and then compacted, or
+         * as runs of vectors where the table has f32_gemm_segments. With
+         * the tables that lack it, a B read by more than 64 rows of A is
+         * packed first, so that the micro-kernel's loads are aligned and
+         * sequential. Below that, the copy cost more than it saved
+         * (measured on AVX-512, AVX2 and SSE2 with 32 and 64 output
+         * channels on an Intel Xeon). The tables with segments read the
+         * band faster unpacked at any channel count: on an AMD Zen 4,
+         * packing made ResNet-18 3 % slower on both, and a 64->128
+         * Conv3x3 at 112x112 11 % slower with AVX-512. */
         {
             /* Per row when whole rows fill the tiles to at least 7/8. */
             size_t ow = (size_t)win->out[1], tiles = (ow + nr - 1) / nr * nr;
             s->per_row = ow >= nr && (tiles - ow) * 8 <= ow;
         }
-        s->pack_panels = s->out_channels > 64;
+        s->pack_panels = s->out_channels > 64 && !ctx->kernels->gemm_segment;
         s->segments = !s->pack_panels && segments_compute_less(s, ctx->kernels);
         /* After the band: the segment list, or the product of a
          * flattened band before its kept columns are copied out. */
