@@ -116,8 +116,10 @@ static inline void gemm_sums(size_t k, const float *a, const float *b0,
            c32 = _mm256_setzero_ps();
     for (p = 0; p < k; p++, a += MR) {
         const size_t r = b_rows[p];
-        /* Large weights stream from memory: ask for A early. */
-        _mm_prefetch(PREFETCH_ADDRESS(a), _MM_HINT_T0);
+        /* Large weights stream from memory: ask for A early, once per
+         * 64-byte line. */
+        if (((uintptr_t)a & 63) == 0)
+            _mm_prefetch(PREFETCH_ADDRESS(a), _MM_HINT_T0);
         const __m256 v0 = _mm256_loadu_ps(b0 + r),
                      v1 = _mm256_loadu_ps(b1 + r),
                      v2 = _mm256_loadu_ps(b2 + r);
