@@ -1002,6 +1002,474 @@ static void test_max_window_reads_within_input(void **state)
                         }
 }
 
+/* ------------------------------------------------------------- tiled max pool */
+
+/* The geometry of one f32_max_pool_tiled call. Input rows are
+ * out_w * kernel_w + gap floats long, and planes are separated by `gap`
+ * floats, so that the input has elements outside the windows. Outputs are
+ * laid out the same way with gaps of y_gap floats. */
+typedef struct tiled_shape {
+    size_t planes, out_h, out_w;
+    size_t kernel_h, kernel_w;
+    size_t stride_h;                  /* input rows between pooling rows */
+    size_t dilation_h;                /* input rows between window rows */
+    size_t gap, y_gap;
+} tiled_shape;
+
+/* The kernel parameters of a shape. */
+static om_max_pool_tiled_params tiled_params(const tiled_shape *s)
+{
+    om_max_pool_tiled_params p;
+    size_t in_w = s->out_w * s->kernel_w + s->gap;
+    size_t in_h = s->out_h == 0 ? 0
+                                : (s->out_h - 1) * s->stride_h +
+                                      (s->kernel_h - 1) * s->dilation_h + 1;
+
+    p.planes = s->planes;
+    p.out_h = s->out_h;
+    p.out_w = s->out_w;
+    p.kernel_h = s->kernel_h;
+    p.kernel_w = s->kernel_w;
+    p.x_plane = in_h * in_w + s->gap;
+    p.x_out_row = s->stride_h * in_w;
+    p.x_window_row = s->dilation_h * in_w;
+    p.y_row = s->out_w + s->y_gap;
+    p.y_plane = s->out_h * p.y_row + s->y_gap;
+    return p;
+}
+
+/* Floats from x[0] to the last element of the last window, the part of
+ * the input that the kernel may read. */
+static size_t tiled_input_length(const tiled_shape *s)
+{
+    om_max_pool_tiled_params p = tiled_params(s);
+
+    if (s->planes == 0 || s->out_h == 0 || s->out_w == 0)
+        return 0;
+    return (s->planes - 1) * p.x_plane + (s->out_h - 1) * p.x_out_row +
+           (s->kernel_h - 1) * p.x_window_row + s->out_w * s->kernel_w;
+}
+
+/* Floats from y[0] to the last output. */
+static size_t tiled_output_length(const tiled_shape *s)
+{
+    om_max_pool_tiled_params p = tiled_params(s);
+
+    if (s->planes == 0 || s->out_h == 0 || s->out_w == 0)
+        return 0;
+    return (s->planes - 1) * p.y_plane + (s->out_h - 1) * p.y_row + s->out_w;
+}
+
+/* Offset of element (r, c) of window (plane, i, j) in the input. */
+static size_t tiled_offset(const om_max_pool_tiled_params *p, size_t plane,
+                           size_t i, size_t j, size_t r, size_t c)
+{
+    return plane * p->x_plane + i * p->x_out_row + r * p->x_window_row +
+           j * p->kernel_w + c;
+}
+
+/* Fills the input with NaN, then every window element with a random
+ * value, so that a kernel that uses an element outside the windows gives
+ * NaN and fails the comparison. */
+static void fill_tiled_input(uint32_t *seed, float *x, const tiled_shape *s)
+{
+    om_max_pool_tiled_params p = tiled_params(s);
+    size_t len = tiled_input_length(s), plane, i, j, r, c;
+
+    for (j = 0; j < len; j++)
+        x[j] = NAN;
+    for (plane = 0; plane < s->planes; plane++)
+        for (i = 0; i < s->out_h; i++)
+            for (j = 0; j < s->out_w; j++)
+                for (r = 0; r < s->kernel_h; r++)
+                    for (c = 0; c < s->kernel_w; c++)
+                        x[tiled_offset(&p, plane, i, j, r, c)] =
+                            random_quarter(seed);
+}
+
+/* Returns the maximum of one window by the definition in kernels.h: the
+ * first NaN in column-major order when there is one, else the last of
+ * the largest elements in column-major order (which decides the sign of
+ * a zero). */
+static float tiled_max_by_definition(const float *x,
+                                     const om_max_pool_tiled_params *p,
+                                     size_t plane, size_t i, size_t j)
+{
+    float best = -INFINITY;
+    size_t r, c;
+    int found = 0;
+
+    for (c = 0; c < p->kernel_w; c++)
+        for (r = 0; r < p->kernel_h; r++) {
+            float v = x[tiled_offset(p, plane, i, j, r, c)];
+            if (isnan(v))
+                return v;
+            if (!found || v >= best) {
+                best = v;
+                found = 1;
+            }
+        }
+    return best;
+}
+
+static void describe_tiled(char *out, size_t size, const char *isa,
+                           const char *label, const tiled_shape *s)
+{
+    snprintf(out, size,
+             "%s: max_pool_tiled %s planes %zu rows %zu columns %zu "
+             "window %zux%zu stride_h %zu dilation_h %zu gap %zu",
+             isa, label, s->planes, s->out_h, s->out_w, s->kernel_h,
+             s->kernel_w, s->stride_h, s->dilation_h, s->gap);
+}
+
+/* Runs one table on x into a buffer of sentinels y_offset floats past a
+ * 64-byte boundary, and compares every output with the definition, bit
+ * for bit when `exact_nan` is set and with any NaN matching any NaN
+ * otherwise. The gaps between outputs and the guards must keep the
+ * sentinel. */
+static void check_tiled(arena *pool, const om_kernels *t, const tiled_shape *s,
+                        const float *x, size_t y_offset, int exact_nan,
+                        const char *label)
+{
+    om_max_pool_tiled_params p = tiled_params(s);
+    size_t mark = pool->count, plane, i, j;
+    guarded y = guarded_alloc(pool, tiled_output_length(s), y_offset);
+    char context[224];
+
+    describe_tiled(context, sizeof context, t->isa, label, s);
+    t->f32_max_pool_tiled(x, &p, y.data);
+    check_guards(context, &y);
+
+    for (plane = 0; plane < s->planes; plane++)
+        for (i = 0; i < s->out_h; i++) {
+            const float *out = y.data + plane * p.y_plane + i * p.y_row;
+            for (j = 0; j < s->out_w; j++) {
+                float expected = tiled_max_by_definition(x, &p, plane, i, j);
+                int same = exact_nan
+                               ? float_bits(out[j]) == float_bits(expected)
+                               : same_result(out[j], expected);
+                if (!same)
+                    fail_msg("%s: plane %zu row %zu output %zu is %g "
+                             "(0x%08x), expected %g (0x%08x)",
+                             context, plane, i, j, (double)out[j],
+                             (unsigned)float_bits(out[j]), (double)expected,
+                             (unsigned)float_bits(expected));
+            }
+            /* The output gap after this row, when there is a next row. */
+            if (plane + 1 < s->planes || i + 1 < s->out_h)
+                check_sentinel(context, "gap after an output row",
+                               out + s->out_w, s->y_gap);
+        }
+    arena_release(pool, mark);
+}
+
+/* Runs one table on a random input at x_offset floats past a 64-byte
+ * boundary and checks it (see check_tiled). */
+static void tiled_case(arena *pool, const om_kernels *t, const tiled_shape *s,
+                       size_t x_offset, size_t y_offset, uint32_t *seed)
+{
+    size_t mark = pool->count, len = tiled_input_length(s);
+    float *x = (float *)arena_aligned(pool, (len + x_offset) * sizeof(float)) +
+               x_offset;
+
+    fill_tiled_input(seed, x, s);
+    check_tiled(pool, t, s, x, y_offset, 0, "random");
+    arena_release(pool, mark);
+}
+
+/* Returns a shape of `planes` planes of `out_h` pooling rows whose
+ * vertical stride is kernel_h and whose vertical dilation is 1. */
+static tiled_shape tiled_plain(size_t planes, size_t out_h, size_t out_w,
+                               size_t kernel_h, size_t kernel_w)
+{
+    tiled_shape s;
+
+    s.planes = planes;
+    s.out_h = out_h;
+    s.out_w = out_w;
+    s.kernel_h = kernel_h;
+    s.kernel_w = kernel_w;
+    s.stride_h = kernel_h;
+    s.dilation_h = 1;
+    s.gap = 3;
+    s.y_gap = 2;
+    return s;
+}
+
+/* Widest window in the tests: the SIMD tables have paths for 1 to 4
+ * columns and hand wider windows to the scalar table. */
+#define MAX_TILED_WIDTH 5
+
+/* Ensures every table, the scalar one included, follows the definition
+ * for every row length, window of up to 3 x 5 and two planes of two
+ * rows, on aligned data. */
+static void test_max_pool_tiled_lengths_match_definition(void **state)
+{
+    const om_kernels *tables[MAX_TABLES];
+    size_t count = available_tables(tables), t, s, kh, kw;
+    uint32_t seed = 40;
+
+    for (t = 0; t < count; t++)
+        for (kh = 1; kh <= 3; kh++)
+            for (kw = 1; kw <= MAX_TILED_WIDTH; kw++)
+                for (s = 0; s < N_LENGTHS; s++) {
+                    tiled_shape shape =
+                        tiled_plain(2, 2, length_at(s), kh, kw);
+                    tiled_case(*state, tables[t], &shape, 0, 0, &seed);
+                }
+}
+
+/* Ensures vertical strides and dilations other than the window height,
+ * and planes of one output row, follow the definition. */
+static void test_max_pool_tiled_row_steps_match_definition(void **state)
+{
+    static const size_t steps[][2] = {{1, 1}, {1, 2}, {2, 1}, {3, 2},
+                                      {4, 1}};
+    static const size_t widths[] = {1, 7, 15, 16, 17, 33};
+    const om_kernels *tables[MAX_TABLES];
+    size_t count = available_tables(tables), t, k, w, kh, kw, h;
+    uint32_t seed = 41;
+
+    for (t = 0; t < count; t++)
+        for (k = 0; k < sizeof steps / sizeof steps[0]; k++)
+            for (w = 0; w < sizeof widths / sizeof widths[0]; w++)
+                for (kh = 1; kh <= 3; kh++)
+                    for (kw = 1; kw <= 4; kw++)
+                        for (h = 1; h <= 3; h++) {
+                            tiled_shape shape =
+                                tiled_plain(3, h, widths[w], kh, kw);
+                            shape.stride_h = steps[k][0];
+                            shape.dilation_h = steps[k][1];
+                            tiled_case(*state, tables[t], &shape, 0, 0,
+                                       &seed);
+                        }
+}
+
+/* Ensures planes that are a single input row (window height 1), as a
+ * pooling over [N, C, 1, W] gives, follow the definition, also with
+ * planes that follow each other without a gap. */
+static void test_max_pool_tiled_one_row_planes(void **state)
+{
+    const om_kernels *tables[MAX_TABLES];
+    size_t count = available_tables(tables), t, s, kw, gap;
+    uint32_t seed = 42;
+
+    for (t = 0; t < count; t++)
+        for (kw = 1; kw <= MAX_TILED_WIDTH; kw++)
+            for (gap = 0; gap <= 1; gap++)
+                for (s = 0; s <= 40; s++) {
+                    tiled_shape shape = tiled_plain(5, 1, s, 1, kw);
+                    shape.gap = gap;
+                    shape.y_gap = gap;
+                    tiled_case(*state, tables[t], &shape, 0, 0, &seed);
+                }
+}
+
+/* Ensures every table follows the definition on pointers 1 to 3 floats
+ * past a 64-byte boundary. */
+static void test_max_pool_tiled_unaligned(void **state)
+{
+    const om_kernels *tables[MAX_TABLES];
+    size_t count = available_tables(tables), t, s, kw, xo, yo;
+    uint32_t seed = 43;
+
+    for (t = 0; t < count; t++)
+        for (kw = 1; kw <= 4; kw++)
+            for (s = 0; s < N_LENGTHS; s++)
+                for (xo = 0; xo <= 3; xo++)
+                    for (yo = 1; yo <= 3; yo++) {
+                        tiled_shape shape = tiled_plain(1, 2, length_at(s),
+                                                        2, kw);
+                        tiled_case(*state, tables[t], &shape, xo, yo, &seed);
+                    }
+}
+
+/* Ensures a NaN at any position (r, c) of a window makes that window NaN
+ * and leaves the others alone: every third window of a row gets one, so
+ * windows with and without a NaN fall in every lane. */
+static void test_max_pool_tiled_nan_in_every_position(void **state)
+{
+    arena *pool = *state;
+    const om_kernels *tables[MAX_TABLES];
+    size_t count = available_tables(tables), t, n, kh, kw, r, c, j, i;
+    uint32_t seed = 44;
+
+    for (t = 0; t < count; t++)
+        for (kh = 1; kh <= 3; kh++)
+            for (kw = 1; kw <= 4; kw++)
+                for (r = 0; r < kh; r++)
+                    for (c = 0; c < kw; c++)
+                        for (n = 1; n <= 40; n++) {
+                            tiled_shape shape = tiled_plain(1, 2, n, kh, kw);
+                            om_max_pool_tiled_params p = tiled_params(&shape);
+                            size_t mark = pool->count;
+                            float *x = arena_aligned(
+                                pool,
+                                tiled_input_length(&shape) * sizeof(float));
+
+                            fill_tiled_input(&seed, x, &shape);
+                            for (i = 0; i < shape.out_h; i++)
+                                for (j = i; j < n; j += 3)
+                                    x[tiled_offset(&p, 0, i, j, r, c)] =
+                                        j % 2 ? -NAN : NAN;
+                            check_tiled(pool, tables[t], &shape, x, 0, 0,
+                                        "with NaN");
+                            arena_release(pool, mark);
+                        }
+}
+
+/* Returns a quiet NaN whose payload is `payload`. */
+static float nan_with_payload(uint32_t payload)
+{
+    uint32_t bits = 0x7fc00000u | (payload & 0x3fffffu);
+    float v;
+
+    memcpy(&v, &bits, sizeof v);
+    return v;
+}
+
+/* Ensures a window with two NaNs gives the first in column-major order,
+ * payload included, in every table: the tables fold in the same order. */
+static void test_max_pool_tiled_nan_payload_order(void **state)
+{
+    arena *pool = *state;
+    const om_kernels *tables[MAX_TABLES];
+    size_t count = available_tables(tables), t, n, kh, kw, j, a, b;
+    uint32_t seed = 45;
+
+    for (t = 0; t < count; t++)
+        for (kh = 1; kh <= 3; kh++)
+            for (kw = 1; kw <= 4; kw++)
+                for (n = 1; n <= 34; n += 11) {
+                    tiled_shape shape = tiled_plain(1, 1, n, kh, kw);
+                    om_max_pool_tiled_params p = tiled_params(&shape);
+                    size_t cells = kh * kw, mark = pool->count;
+                    float *x = arena_aligned(
+                        pool, tiled_input_length(&shape) * sizeof(float));
+
+                    /* Every pair of window positions (a before b in
+                     * row-major numbering) in turn. */
+                    for (a = 0; a < cells; a++)
+                        for (b = a + 1; b < cells; b++) {
+                            fill_tiled_input(&seed, x, &shape);
+                            for (j = 0; j < n; j++) {
+                                x[tiled_offset(&p, 0, 0, j, a / kw,
+                                               a % kw)] = nan_with_payload(1);
+                                x[tiled_offset(&p, 0, 0, j, b / kw,
+                                               b % kw)] = nan_with_payload(2);
+                            }
+                            check_tiled(pool, tables[t], &shape, x, 0, 1,
+                                        "with two NaN payloads");
+                        }
+                    arena_release(pool, mark);
+                }
+}
+
+/* Ensures +inf wins a window, -inf loses to every value, and a window of
+ * -inf elements gives -inf. */
+static void test_max_pool_tiled_infinities(void **state)
+{
+    arena *pool = *state;
+    const om_kernels *tables[MAX_TABLES];
+    size_t count = available_tables(tables), t, n, kw, k, len;
+    uint32_t seed = 46;
+
+    for (t = 0; t < count; t++)
+        for (kw = 1; kw <= 4; kw++)
+            for (n = 1; n <= 40; n++) {
+                tiled_shape shape = tiled_plain(2, 2, n, 2, kw);
+                size_t mark = pool->count;
+                float *x;
+
+                len = tiled_input_length(&shape);
+                x = arena_aligned(pool, len * sizeof(float));
+
+                /* Random values with every 7th float +inf and every 5th
+                 * -inf, then all -inf. */
+                fill_tiled_input(&seed, x, &shape);
+                for (k = 0; k < len; k++) {
+                    if (isnan(x[k]))
+                        continue;
+                    if (k % 7 == 6)
+                        x[k] = INFINITY;
+                    else if (k % 5 == 4)
+                        x[k] = -INFINITY;
+                }
+                check_tiled(pool, tables[t], &shape, x, 0, 0,
+                            "with infinities");
+                for (k = 0; k < len; k++)
+                    if (!isnan(x[k]))
+                        x[k] = -INFINITY;
+                check_tiled(pool, tables[t], &shape, x, 0, 0,
+                            "all -inf");
+                arena_release(pool, mark);
+            }
+}
+
+/* Ensures a window of zeros gives the zero that the definition picks, the
+ * last in column-major order, so every table gives the scalar table's
+ * sign. */
+static void test_max_pool_tiled_signed_zeros(void **state)
+{
+    arena *pool = *state;
+    const om_kernels *tables[MAX_TABLES];
+    size_t count = available_tables(tables), t, n, kh, kw, k, len;
+    uint32_t seed = 47;
+
+    for (t = 0; t < count; t++)
+        for (kh = 1; kh <= 3; kh++)
+            for (kw = 1; kw <= 4; kw++)
+                for (n = 1; n <= 40; n++) {
+                    tiled_shape shape = tiled_plain(1, 2, n, kh, kw);
+                    size_t mark = pool->count;
+                    float *x;
+
+                    len = tiled_input_length(&shape);
+                    x = arena_aligned(pool, len * sizeof(float));
+                    fill_tiled_input(&seed, x, &shape);
+                    for (k = 0; k < len; k++)
+                        if (!isnan(x[k]))
+                            x[k] = next_random(&seed) % 2 ? -0.0f : 0.0f;
+                    check_tiled(pool, tables[t], &shape, x, 0, 0,
+                                "of zeros");
+                    arena_release(pool, mark);
+                }
+}
+
+/* Ensures f32_max_pool_tiled reads nothing past the last element of the
+ * last window: the input ends at an inaccessible page there. */
+static void test_max_pool_tiled_reads_within_input(void **state)
+{
+    arena *pool = *state;
+    const om_kernels *tables[MAX_TABLES];
+    size_t count = available_tables(tables), t, s, kh, kw;
+    uint32_t seed = 48;
+
+    watch_faults();
+    for (t = 0; t < count; t++)
+        for (kh = 1; kh <= 3; kh++)
+            for (kw = 1; kw <= MAX_TILED_WIDTH; kw++)
+                for (s = 0; s < N_LENGTHS; s++) {
+                    tiled_shape shape = tiled_plain(2, 2, length_at(s), kh,
+                                                    kw);
+                    size_t mark = pool->count;
+                    float *x;
+                    char context[224];
+
+                    /* No gap after the last row: its last window ends the
+                     * input. */
+                    shape.gap = 0;
+                    x = arena_before_fault(pool, tiled_input_length(&shape));
+                    fill_tiled_input(&seed, x, &shape);
+                    describe_tiled(context, sizeof context, tables[t]->isa,
+                                   "before a guard page", &shape);
+                    set_fault_case(context);
+                    check_tiled(pool, tables[t], &shape, x, 0, 0,
+                                "before a guard page");
+                    arena_release(pool, mark);
+                }
+}
+
 /* ------------------------------------------------------------- depthwise */
 
 /* The geometry of one f32_depthwise_conv_rows call. */
@@ -2249,6 +2717,7 @@ static void test_available_tables_are_complete(void **state)
         assert_non_null(k->f32_relu);
         assert_non_null(k->f32_add);
         assert_non_null(k->f32_max_window);
+        assert_non_null(k->f32_max_pool_tiled);
         assert_non_null(k->f32_gemm);
         assert_non_null(k->f32_gemm_nt);
         assert_non_null(k->f32_depthwise_conv_rows);
@@ -2296,6 +2765,17 @@ int main(void)
         ARENA_TEST(test_max_window_infinities),
         ARENA_TEST(test_max_window_signed_zeros),
         ARENA_TEST(test_max_window_reads_within_input),
+    };
+    const struct CMUnitTest tiled_tests[] = {
+        ARENA_TEST(test_max_pool_tiled_lengths_match_definition),
+        ARENA_TEST(test_max_pool_tiled_row_steps_match_definition),
+        ARENA_TEST(test_max_pool_tiled_one_row_planes),
+        ARENA_TEST(test_max_pool_tiled_unaligned),
+        ARENA_TEST(test_max_pool_tiled_nan_in_every_position),
+        ARENA_TEST(test_max_pool_tiled_nan_payload_order),
+        ARENA_TEST(test_max_pool_tiled_infinities),
+        ARENA_TEST(test_max_pool_tiled_signed_zeros),
+        ARENA_TEST(test_max_pool_tiled_reads_within_input),
     };
     const struct CMUnitTest depthwise_tests[] = {
         ARENA_TEST(test_depthwise_lengths_match_scalar),
@@ -2347,6 +2827,8 @@ int main(void)
     failures += cmocka_run_group_tests_name("add", add_tests, NULL, NULL);
     failures += cmocka_run_group_tests_name("max_window", max_tests, NULL,
                                             NULL);
+    failures += cmocka_run_group_tests_name("max_pool_tiled", tiled_tests,
+                                            NULL, NULL);
     failures += cmocka_run_group_tests_name("depthwise", depthwise_tests,
                                             NULL, NULL);
     failures += cmocka_run_group_tests_name("gemm", gemm_tests, NULL, NULL);

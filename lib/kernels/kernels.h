@@ -73,6 +73,32 @@ typedef struct om_depthwise_params {
     float lo, hi;                     /* clamp bounds */
 } om_depthwise_params;
 
+/* f32_max_pool_tiled pools windows that tile each input row: the column
+ * stride equals kernel_w, so that the windows of one output row cover
+ * out_w * kernel_w consecutive floats. For plane p < planes, row
+ * i < out_h and column j < out_w, the output
+ * y[p * y_plane + i * y_row + j] is the maximum of
+ * x[p * x_plane + i * x_out_row + r * x_window_row + j * kernel_w + c]
+ * over r < kernel_h and c < kernel_w. x_out_row is the stride of the
+ * pooling rows and x_window_row its dilation, in floats. x is read only
+ * inside the windows.
+ *
+ * The fold step is f32_max_window's: a NaN met first stays, else a value
+ * >= the maximum so far replaces it. But where f32_max_window folds in
+ * row-major order, every table here folds each window column by column:
+ * down each column in ascending r, then across the column maxima in
+ * ascending c. So a window holding a NaN gives NaN, a window
+ * whose maximum is a zero of both signs gives the one last in
+ * column-major order, and every table gives the scalar table's bits, NaN
+ * payloads included. */
+typedef struct om_max_pool_tiled_params {
+    size_t planes;
+    size_t out_h, out_w;              /* outputs per plane */
+    size_t kernel_h, kernel_w;        /* window rows and columns, >= 1 */
+    size_t x_plane, x_out_row, x_window_row;  /* input strides, in floats */
+    size_t y_plane, y_row;            /* output strides, in floats */
+} om_max_pool_tiled_params;
+
 typedef struct om_kernels {
     const char *isa;                  /* "scalar", "sse2", ... */
 
@@ -92,6 +118,12 @@ typedef struct om_kernels {
     void (*f32_max_window)(size_t n, const float *x, size_t row_stride,
                            size_t rows, size_t cols, size_t stride,
                            size_t dilation, float *y);
+
+    /* Max pooling of whole planes over windows that tile the input rows
+     * (see om_max_pool_tiled_params). */
+    void (*f32_max_pool_tiled)(const float *x,
+                               const om_max_pool_tiled_params *params,
+                               float *y);
 
     /* Register tile of the packed GEMM. */
     size_t gemm_mr, gemm_nr;

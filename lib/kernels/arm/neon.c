@@ -163,6 +163,127 @@ static void f32_max_window__neon(size_t n, const float *x, size_t row_stride,
                                          rows, cols, stride, dilation, y + i);
 }
 
+/* Column c (c < kernel_w, 1 to 4) of 4 windows in a row at x, into v[c]:
+ * the de-interleaving loads read exactly the 4 * kernel_w floats of the
+ * windows. */
+static inline void load_columns(const float *x, size_t kernel_w,
+                                float32x4_t *v)
+{
+    switch (kernel_w) {
+    case 1:
+        v[0] = vld1q_f32(x);
+        break;
+    case 2: {
+        float32x4x2_t t = vld2q_f32(x);
+        v[0] = t.val[0];
+        v[1] = t.val[1];
+        break;
+    }
+    case 3: {
+        float32x4x3_t t = vld3q_f32(x);
+        v[0] = t.val[0];
+        v[1] = t.val[1];
+        v[2] = t.val[2];
+        break;
+    }
+    default: {
+        float32x4x4_t t = vld4q_f32(x);
+        v[0] = t.val[0];
+        v[1] = t.val[1];
+        v[2] = t.val[2];
+        v[3] = t.val[3];
+        break;
+    }
+    }
+}
+
+/* The maxima of 4 windows of kernel_w columns (1 to 4) at w: each column
+ * down the rows first, then across the columns. */
+static inline float32x4_t pool_group(const float *w, size_t row_stride,
+                                     size_t rows, size_t kernel_w)
+{
+    float32x4_t column[4], v[4], m;
+    size_t r, c;
+
+    load_columns(w, kernel_w, column);
+    for (r = 1; r < rows; r++) {
+        load_columns(w + r * row_stride, kernel_w, v);
+        for (c = 0; c < kernel_w; c++)
+            column[c] = nan_max(column[c], v[c]);
+    }
+    m = column[0];
+    for (c = 1; c < kernel_w; c++)
+        m = nan_max(m, column[c]);
+    return m;
+}
+
+/* Computes every pooling row of the call for one kernel_w and kernel_h
+ * (0 to read it from p). It is inlined per value, so that pool_group's
+ * loops and switch fold away. The parameters are copied into locals
+ * because the compiler must assume that the stores to y may change *p. Rows of 4 outputs or more end with a group that overlaps the one
+ * before it, and shorter rows go to the scalar table. */
+static inline void pool_tiled_rows(const float *x,
+                                   const om_max_pool_tiled_params *p,
+                                   size_t kernel_w, size_t kernel_h, float *y)
+{
+    const size_t planes = p->planes, out_h = p->out_h, out_w = p->out_w;
+    const size_t rows = kernel_h ? kernel_h : p->kernel_h;
+    const size_t x_plane = p->x_plane, x_out_row = p->x_out_row;
+    const size_t x_window_row = p->x_window_row;
+    const size_t y_plane = p->y_plane, y_row = p->y_row;
+    size_t plane, i, j;
+
+    for (plane = 0; plane < planes; plane++)
+        for (i = 0; i < out_h; i++) {
+            const float *row = x + plane * x_plane + i * x_out_row;
+            float *out = y + plane * y_plane + i * y_row;
+            if (out_w < 4) {
+                om_max_pool_tiled_params one_row = *p;
+                one_row.planes = 1;
+                one_row.out_h = 1;
+                om_kernels_scalar.f32_max_pool_tiled(row, &one_row, out);
+                continue;
+            }
+            for (j = 0; j + 4 <= out_w; j += 4)
+                vst1q_f32(out + j, pool_group(row + j * kernel_w,
+                                              x_window_row, rows, kernel_w));
+            if (j < out_w) {
+                j = out_w - 4;
+                vst1q_f32(out + j, pool_group(row + j * kernel_w,
+                                              x_window_row, rows, kernel_w));
+            }
+        }
+}
+
+static void f32_max_pool_tiled__neon(const float *x,
+                                     const om_max_pool_tiled_params *p,
+                                     float *y)
+{
+    /* 2 x 2 and 3 x 3 windows, the common ones, get their row loops
+     * unrolled. */
+    if (p->kernel_w == 2 && p->kernel_h == 2)
+        pool_tiled_rows(x, p, 2, 2, y);
+    else if (p->kernel_w == 3 && p->kernel_h == 3)
+        pool_tiled_rows(x, p, 3, 3, y);
+    else if (p->kernel_w >= 1 && p->kernel_w <= 4)
+        switch (p->kernel_w) {
+        case 1:
+            pool_tiled_rows(x, p, 1, 0, y);
+            break;
+        case 2:
+            pool_tiled_rows(x, p, 2, 0, y);
+            break;
+        case 3:
+            pool_tiled_rows(x, p, 3, 0, y);
+            break;
+        default:
+            pool_tiled_rows(x, p, 4, 0, y);
+            break;
+        }
+    else
+        om_kernels_scalar.f32_max_pool_tiled(x, p, y);
+}
+
 /* Applies the epilogue to 4 sums of row i, columns j .. j + 3, and stores
  * them at c. The clamp is the scalar kernel's v < lo ? lo : v, then
  * v > hi ? hi : v, so NaN and signed zeros come out the same. */
@@ -534,6 +655,7 @@ const om_kernels om_kernels_neon = {
     f32_relu__neon,
     f32_add__neon,
     f32_max_window__neon,
+    f32_max_pool_tiled__neon,
     MR,
     NR,
     f32_gemm__neon,

@@ -25,6 +25,13 @@ static void f32_add__scalar(size_t n, const float *a, size_t step_a,
         y[i] = a[i * step_a] + b[i * step_b];
 }
 
+/* The fold step of the max kernels: a NaN in m stays, and otherwise v
+ * replaces m when it is NaN or not below m. */
+static float max_step(float m, float v)
+{
+    return m != m ? m : (v >= m || v != v) ? v : m;
+}
+
 static void f32_max_window__scalar(size_t n, const float *x,
                                   size_t row_stride, size_t rows, size_t cols,
                                   size_t stride, size_t dilation, float *y)
@@ -35,12 +42,35 @@ static void f32_max_window__scalar(size_t n, const float *x,
         const float *w = x + i * stride;
         float m = w[0];
         for (r = 0; r < rows; r++)
-            for (c = 0; c < cols; c++) {
-                float v = w[r * row_stride + c * dilation];
-                m = m != m ? m : (v >= m || v != v) ? v : m;
-            }
+            for (c = 0; c < cols; c++)
+                m = max_step(m, w[r * row_stride + c * dilation]);
         y[i] = m;
     }
+}
+
+static void f32_max_pool_tiled__scalar(const float *x,
+                                       const om_max_pool_tiled_params *p,
+                                       float *y)
+{
+    size_t plane, i, j, r, c;
+
+    for (plane = 0; plane < p->planes; plane++)
+        for (i = 0; i < p->out_h; i++) {
+            const float *row = x + plane * p->x_plane + i * p->x_out_row;
+            float *out = y + plane * p->y_plane + i * p->y_row;
+            for (j = 0; j < p->out_w; j++) {
+                const float *w = row + j * p->kernel_w;
+                float m = 0.0f;
+                /* Down each column, then across the columns. */
+                for (c = 0; c < p->kernel_w; c++) {
+                    float column = w[c];
+                    for (r = 1; r < p->kernel_h; r++)
+                        column = max_step(column, w[r * p->x_window_row + c]);
+                    m = c == 0 ? column : max_step(m, column);
+                }
+                out[j] = m;
+            }
+        }
 }
 
 /* Clamps to [lo, hi]; a NaN compares false both ways and passes. */
@@ -149,6 +179,7 @@ const om_kernels om_kernels_scalar = {
     f32_relu__scalar,
     f32_add__scalar,
     f32_max_window__scalar,
+    f32_max_pool_tiled__scalar,
     MR,
     NR,
     f32_gemm__scalar,

@@ -6,6 +6,7 @@
 #include <immintrin.h>
 
 #include <stdint.h>
+#include <string.h>
 
 #include "kernels/kernels.h"
 
@@ -95,6 +96,177 @@ static void f32_max_window__avx2(size_t n, const float *x, size_t row_stride,
     if (i < n)
         om_kernels_scalar.f32_max_window(n - i, x + i * stride, row_stride,
                                          rows, cols, stride, dilation, y + i);
+}
+
+/* The 8 floats at x, of which those below `count` are loaded and the
+ * others are zero; a masked load reads nothing past them. */
+static inline __m256 load_first(const float *x, size_t count)
+{
+    static const int32_t lanes[16] = {-1, -1, -1, -1, -1, -1, -1, -1,
+                                      0,  0,  0,  0,  0,  0,  0,  0};
+
+    if (count >= 8)
+        return _mm256_loadu_ps(x);
+    return _mm256_maskload_ps(
+        x, _mm256_loadu_si256((const __m256i *)(lanes + 8 - count)));
+}
+
+/* The maxima down `rows` window rows (row_stride floats apart) of the 8
+ * floats at x, folded in ascending rows; only floats below `count` are
+ * read. */
+static inline __m256 column_max(const float *x, size_t row_stride,
+                                size_t rows, size_t count)
+{
+    __m256 m = load_first(x, count);
+    size_t r;
+
+    for (r = 1; r < rows; r++)
+        m = nan_max(m, load_first(x + r * row_stride, count));
+    return m;
+}
+
+/* Returns the number of floats from `start` to the end of a span of
+ * `span` floats, or 0 when start lies past it. */
+static size_t count_from(size_t span, size_t start)
+{
+    return span > start ? span - start : 0;
+}
+
+/* The maxima of `count` (1 to 8) windows of kernel_w columns (1 to 4) at
+ * w: the column maxima of the kernel_w * count floats first, then the
+ * columns of each window are gathered into lanes by shuffles. */
+static inline __m256 pool_group(const float *w, size_t row_stride,
+                                size_t rows, size_t kernel_w, size_t count)
+{
+    const size_t span = kernel_w * count;
+    __m256 v[4], column[4], m;
+    size_t k, c;
+
+    /* Registers past the span, in a group of a short row, stay zero;
+     * their lanes are never stored. */
+    for (k = 0; k < kernel_w; k++)
+        v[k] = 8 * k < span ? column_max(w + 8 * k, row_stride, rows,
+                                         count_from(span, 8 * k))
+                            : _mm256_setzero_ps();
+    switch (kernel_w) {
+    case 1:
+        return v[0];
+    case 2:
+        /* Lanes in output order 0 1 4 5 2 3 6 7; the 64-bit permutation
+         * at the end restores 0 .. 7. */
+        m = nan_max(_mm256_shuffle_ps(v[0], v[1], 0x88),
+                    _mm256_shuffle_ps(v[0], v[1], 0xDD));
+        return _mm256_castpd_ps(
+            _mm256_permute4x64_pd(_mm256_castps_pd(m), 0xD8));
+    case 3: {
+        /* Column c of output i is float 3 * i + c, which sits at position
+         * (3 * i + c) % 8 of v[(3 * i + c) / 8]: the three registers are
+         * blended so that each position contains its column's float, then
+         * the lanes are put in output order. */
+        static const int32_t order[3][8] = {{0, 3, 6, 1, 4, 7, 2, 5},
+                                            {1, 4, 7, 2, 5, 0, 3, 6},
+                                            {2, 5, 0, 3, 6, 1, 4, 7}};
+        column[0] = _mm256_blend_ps(_mm256_blend_ps(v[0], v[1], 0x92), v[2],
+                                    0x24);
+        column[1] = _mm256_blend_ps(_mm256_blend_ps(v[0], v[1], 0x24), v[2],
+                                    0x49);
+        column[2] = _mm256_blend_ps(_mm256_blend_ps(v[0], v[1], 0x49), v[2],
+                                    0x92);
+        for (c = 0; c < 3; c++)
+            column[c] = _mm256_permutevar8x32_ps(
+                column[c], _mm256_loadu_si256((const __m256i *)order[c]));
+        m = nan_max(nan_max(column[0], column[1]), column[2]);
+        return m;
+    }
+    default: {
+        /* A 4 x 4 transpose within each 128-bit half: lanes in output
+         * order 0 2 4 6 1 3 5 7, which the permutation at the end
+         * restores. */
+        static const int32_t order[8] = {0, 4, 1, 5, 2, 6, 3, 7};
+        __m256 t0 = _mm256_unpacklo_ps(v[0], v[1]);
+        __m256 t1 = _mm256_unpackhi_ps(v[0], v[1]);
+        __m256 t2 = _mm256_unpacklo_ps(v[2], v[3]);
+        __m256 t3 = _mm256_unpackhi_ps(v[2], v[3]);
+        column[0] = _mm256_shuffle_ps(t0, t2, 0x44);
+        column[1] = _mm256_shuffle_ps(t0, t2, 0xEE);
+        column[2] = _mm256_shuffle_ps(t1, t3, 0x44);
+        column[3] = _mm256_shuffle_ps(t1, t3, 0xEE);
+        m = nan_max(nan_max(nan_max(column[0], column[1]), column[2]),
+                    column[3]);
+        return _mm256_permutevar8x32_ps(
+            m, _mm256_loadu_si256((const __m256i *)order));
+    }
+    }
+}
+
+/* Computes every pooling row of the call for one kernel_w and kernel_h
+ * (0 to read it from p). It is inlined per value, so that pool_group's
+ * loops and switch fold away. The parameters are copied into locals
+ * because the compiler must assume that the stores to y may change *p. Rows of 8 outputs or more end with a group that overlaps the one
+ * before it, and shorter rows are stored through a buffer, because masked
+ * stores are slow on some CPUs (AMD Zen 4 among them). */
+static inline void pool_tiled_rows(const float *x,
+                                   const om_max_pool_tiled_params *p,
+                                   size_t kernel_w, size_t kernel_h, float *y)
+{
+    const size_t planes = p->planes, out_h = p->out_h, out_w = p->out_w;
+    const size_t rows = kernel_h ? kernel_h : p->kernel_h;
+    const size_t x_plane = p->x_plane, x_out_row = p->x_out_row;
+    const size_t x_window_row = p->x_window_row;
+    const size_t y_plane = p->y_plane, y_row = p->y_row;
+    size_t plane, i, j;
+
+    for (plane = 0; plane < planes; plane++)
+        for (i = 0; i < out_h; i++) {
+            const float *row = x + plane * x_plane + i * x_out_row;
+            float *out = y + plane * y_plane + i * y_row;
+            if (out_w < 8) {
+                float group[8];
+                _mm256_storeu_ps(group, pool_group(row, x_window_row, rows,
+                                                   kernel_w, out_w));
+                memcpy(out, group, out_w * sizeof(float));
+                continue;
+            }
+            for (j = 0; j + 8 <= out_w; j += 8)
+                _mm256_storeu_ps(out + j,
+                                 pool_group(row + j * kernel_w, x_window_row,
+                                            rows, kernel_w, 8));
+            if (j < out_w) {
+                j = out_w - 8;
+                _mm256_storeu_ps(out + j,
+                                 pool_group(row + j * kernel_w, x_window_row,
+                                            rows, kernel_w, 8));
+            }
+        }
+}
+
+static void f32_max_pool_tiled__avx2(const float *x,
+                                     const om_max_pool_tiled_params *p,
+                                     float *y)
+{
+    /* 2 x 2 and 3 x 3 windows, the common ones, get their row loops
+     * unrolled. */
+    if (p->kernel_w == 2 && p->kernel_h == 2)
+        pool_tiled_rows(x, p, 2, 2, y);
+    else if (p->kernel_w == 3 && p->kernel_h == 3)
+        pool_tiled_rows(x, p, 3, 3, y);
+    else if (p->kernel_w >= 1 && p->kernel_w <= 4)
+        switch (p->kernel_w) {
+        case 1:
+            pool_tiled_rows(x, p, 1, 0, y);
+            break;
+        case 2:
+            pool_tiled_rows(x, p, 2, 0, y);
+            break;
+        case 3:
+            pool_tiled_rows(x, p, 3, 0, y);
+            break;
+        default:
+            pool_tiled_rows(x, p, 4, 0, y);
+            break;
+        }
+    else
+        om_kernels_scalar.f32_max_pool_tiled(x, p, y);
 }
 
 /* The sums of one tile: acc[i][v] is the sum over p of a[p * MR + i] times
@@ -556,6 +728,7 @@ const om_kernels om_kernels_avx2 = {
     f32_relu__avx2,
     f32_add__avx2,
     f32_max_window__avx2,
+    f32_max_pool_tiled__avx2,
     MR,
     NR,
     f32_gemm__avx2,

@@ -154,6 +154,151 @@ static void f32_max_window__avx512(size_t n, const float *x, size_t row_stride,
     }
 }
 
+/* Returns the mask of the lanes of floats start .. start + 15 that lie
+ * below `end`. */
+static __mmask16 lanes_below(size_t end, size_t start)
+{
+    if (end <= start)
+        return 0;
+    return end - start >= 16 ? (__mmask16)0xFFFF : tail_mask(end - start);
+}
+
+/* The maxima down `rows` window rows (row_stride floats apart) of the 16
+ * floats at x, folded in ascending rows. Lanes outside `mask` are zero and
+ * read nothing. */
+static inline __m512 column_max(const float *x, size_t row_stride,
+                                size_t rows, __mmask16 mask)
+{
+    __m512 m = _mm512_maskz_loadu_ps(mask, x);
+    size_t r;
+
+    for (r = 1; r < rows; r++)
+        m = nan_max(m, _mm512_maskz_loadu_ps(mask, x + r * row_stride));
+    return m;
+}
+
+/* The maxima of `count` (1 to 16) windows of kernel_w columns (1 to 4) at
+ * w: the column maxima of the kernel_w * count floats first, then lane i
+ * of column c takes column maximum kernel_w * i + c by a permutation. */
+static inline __m512 pool_group(const float *w, size_t row_stride,
+                                size_t rows, size_t kernel_w, size_t count)
+{
+    /* Entry i of row c is kernel_w * i + c, for kernel_w 2, 3 and 4. A
+     * two-source permutation reads the 5 low bits of an entry, and a
+     * one-source one the 4 low bits. */
+    static const int index2[2][16] = {
+        {0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30},
+        {1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31}};
+    static const int index3[3][16] = {
+        {0, 3, 6, 9, 12, 15, 18, 21, 24, 27, 30, 33, 36, 39, 42, 45},
+        {1, 4, 7, 10, 13, 16, 19, 22, 25, 28, 31, 34, 37, 40, 43, 46},
+        {2, 5, 8, 11, 14, 17, 20, 23, 26, 29, 32, 35, 38, 41, 44, 47}};
+    /* The lanes of each row of index3 whose entry is 32 or more. */
+    static const __mmask16 past32[3] = {0xF800, 0xF800, 0xFC00};
+    static const int index4[4][16] = {
+        {0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28},
+        {1, 5, 9, 13, 17, 21, 25, 29, 1, 5, 9, 13, 17, 21, 25, 29},
+        {2, 6, 10, 14, 18, 22, 26, 30, 2, 6, 10, 14, 18, 22, 26, 30},
+        {3, 7, 11, 15, 19, 23, 27, 31, 3, 7, 11, 15, 19, 23, 27, 31}};
+    const size_t span = kernel_w * count;
+    __m512 v[4], m = _mm512_setzero_ps(), column;
+    size_t k, c;
+
+    /* Registers past the span, in groups at the end of a row, stay
+     * zero; their lanes are never stored. */
+    for (k = 0; k < kernel_w; k++)
+        v[k] = 16 * k < span ? column_max(w + 16 * k, row_stride, rows,
+                                          lanes_below(span, 16 * k))
+                             : _mm512_setzero_ps();
+    for (c = 0; c < kernel_w; c++) {
+        switch (kernel_w) {
+        case 1:
+            column = v[0];
+            break;
+        case 2:
+            column = _mm512_permutex2var_ps(
+                v[0], _mm512_loadu_si512(index2[c]), v[1]);
+            break;
+        case 3: {
+            __m512i index = _mm512_loadu_si512(index3[c]);
+            column = _mm512_permutex2var_ps(v[0], index, v[1]);
+            column = _mm512_mask_permutexvar_ps(column, past32[c], index,
+                                                v[2]);
+            break;
+        }
+        default: {
+            __m512i index = _mm512_loadu_si512(index4[c]);
+            column = _mm512_mask_blend_ps(
+                (__mmask16)0xFF00, _mm512_permutex2var_ps(v[0], index, v[1]),
+                _mm512_permutex2var_ps(v[2], index, v[3]));
+            break;
+        }
+        }
+        m = c == 0 ? column : nan_max(m, column);
+    }
+    return m;
+}
+
+/* Computes every pooling row of the call for one kernel_w and kernel_h
+ * (0 to read it from p). It is inlined per value, so that pool_group's
+ * loops and switch fold away. The parameters are copied into locals
+ * because the compiler must assume that the stores to y may change *p. */
+static inline void pool_tiled_rows(const float *x,
+                                   const om_max_pool_tiled_params *p,
+                                   size_t kernel_w, size_t kernel_h, float *y)
+{
+    const size_t planes = p->planes, out_h = p->out_h, out_w = p->out_w;
+    const size_t rows = kernel_h ? kernel_h : p->kernel_h;
+    const size_t x_plane = p->x_plane, x_out_row = p->x_out_row;
+    const size_t x_window_row = p->x_window_row;
+    const size_t y_plane = p->y_plane, y_row = p->y_row;
+    size_t plane, i, j;
+
+    for (plane = 0; plane < planes; plane++)
+        for (i = 0; i < out_h; i++) {
+            const float *row = x + plane * x_plane + i * x_out_row;
+            float *out = y + plane * y_plane + i * y_row;
+            for (j = 0; j + 16 <= out_w; j += 16)
+                _mm512_storeu_ps(out + j,
+                                 pool_group(row + j * kernel_w, x_window_row,
+                                            rows, kernel_w, 16));
+            if (j < out_w)
+                _mm512_mask_storeu_ps(out + j, tail_mask(out_w - j),
+                                      pool_group(row + j * kernel_w,
+                                                 x_window_row, rows,
+                                                 kernel_w, out_w - j));
+        }
+}
+
+static void f32_max_pool_tiled__avx512(const float *x,
+                                       const om_max_pool_tiled_params *p,
+                                       float *y)
+{
+    /* 2 x 2 and 3 x 3 windows, the common ones, get their row loops
+     * unrolled. */
+    if (p->kernel_w == 2 && p->kernel_h == 2)
+        pool_tiled_rows(x, p, 2, 2, y);
+    else if (p->kernel_w == 3 && p->kernel_h == 3)
+        pool_tiled_rows(x, p, 3, 3, y);
+    else if (p->kernel_w >= 1 && p->kernel_w <= 4)
+        switch (p->kernel_w) {
+        case 1:
+            pool_tiled_rows(x, p, 1, 0, y);
+            break;
+        case 2:
+            pool_tiled_rows(x, p, 2, 0, y);
+            break;
+        case 3:
+            pool_tiled_rows(x, p, 3, 0, y);
+            break;
+        default:
+            pool_tiled_rows(x, p, 4, 0, y);
+            break;
+        }
+    else
+        om_kernels_scalar.f32_max_pool_tiled(x, p, y);
+}
+
 /* The sums of one tile: acc[i][v] is the sum over p of a[p * MR + i] times
  * the 16 floats at bv + b_rows[p], with b0 for v = 0 and b1 for v = 1. */
 static inline void gemm_sums(size_t k, const float *a, const float *b0,
@@ -647,6 +792,7 @@ const om_kernels om_kernels_avx512 = {
     f32_relu__avx512,
     f32_add__avx512,
     f32_max_window__avx512,
+    f32_max_pool_tiled__avx512,
     MR,
     NR,
     f32_gemm__avx512,

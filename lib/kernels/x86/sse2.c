@@ -90,6 +90,126 @@ static void f32_max_window__sse2(size_t n, const float *x, size_t row_stride,
                                          rows, cols, stride, dilation, y + i);
 }
 
+/* The maxima down `rows` window rows (row_stride floats apart) of the 4
+ * floats at x, folded in ascending rows. */
+static inline __m128 column_max(const float *x, size_t row_stride,
+                                size_t rows)
+{
+    __m128 m = _mm_loadu_ps(x);
+    size_t r;
+
+    for (r = 1; r < rows; r++)
+        m = nan_max(m, _mm_loadu_ps(x + r * row_stride));
+    return m;
+}
+
+/* The maxima of 4 windows of kernel_w columns (1 to 4) at w: the column
+ * maxima of the 4 * kernel_w floats first, then the columns of each
+ * window are gathered into lanes by shuffles. */
+static inline __m128 pool_group(const float *w, size_t row_stride,
+                                size_t rows, size_t kernel_w)
+{
+    __m128 v[4], u, t;
+    size_t k;
+
+    for (k = 0; k < kernel_w; k++)
+        v[k] = column_max(w + 4 * k, row_stride, rows);
+    switch (kernel_w) {
+    case 1:
+        return v[0];
+    case 2:
+        return nan_max(_mm_shuffle_ps(v[0], v[1], _MM_SHUFFLE(2, 0, 2, 0)),
+                       _mm_shuffle_ps(v[0], v[1], _MM_SHUFFLE(3, 1, 3, 1)));
+    case 3: {
+        /* Column c of output i is float 3 * i + c: floats 0 3 6 9, then
+         * 1 4 7 10, then 2 5 8 11. */
+        __m128 column0, column1, column2;
+        u = _mm_shuffle_ps(v[1], v[2], _MM_SHUFFLE(0, 1, 0, 2));
+        column0 = _mm_shuffle_ps(v[0], u, _MM_SHUFFLE(2, 0, 3, 0));
+        t = _mm_shuffle_ps(v[0], v[1], _MM_SHUFFLE(0, 0, 0, 1));
+        u = _mm_shuffle_ps(v[1], v[2], _MM_SHUFFLE(0, 2, 0, 3));
+        column1 = _mm_shuffle_ps(t, u, _MM_SHUFFLE(2, 0, 2, 0));
+        t = _mm_shuffle_ps(v[0], v[1], _MM_SHUFFLE(0, 1, 0, 2));
+        column2 = _mm_shuffle_ps(t, v[2], _MM_SHUFFLE(3, 0, 2, 0));
+        return nan_max(nan_max(column0, column1), column2);
+    }
+    default:
+        /* Each register contains the columns of one window, and the
+         * transpose gives register c column c of the four windows. */
+        _MM_TRANSPOSE4_PS(v[0], v[1], v[2], v[3]);
+        return nan_max(nan_max(nan_max(v[0], v[1]), v[2]), v[3]);
+    }
+}
+
+/* Computes every pooling row of the call for one kernel_w and kernel_h
+ * (0 to read it from p). It is inlined per value, so that pool_group's
+ * loops and switch fold away. The parameters are copied into locals
+ * because the compiler must assume that the stores to y may change *p. Rows of 4 outputs or more end with a group that overlaps the one
+ * before it, and shorter rows go to the scalar table. */
+static inline void pool_tiled_rows(const float *x,
+                                   const om_max_pool_tiled_params *p,
+                                   size_t kernel_w, size_t kernel_h, float *y)
+{
+    const size_t planes = p->planes, out_h = p->out_h, out_w = p->out_w;
+    const size_t rows = kernel_h ? kernel_h : p->kernel_h;
+    const size_t x_plane = p->x_plane, x_out_row = p->x_out_row;
+    const size_t x_window_row = p->x_window_row;
+    const size_t y_plane = p->y_plane, y_row = p->y_row;
+    size_t plane, i, j;
+
+    for (plane = 0; plane < planes; plane++)
+        for (i = 0; i < out_h; i++) {
+            const float *row = x + plane * x_plane + i * x_out_row;
+            float *out = y + plane * y_plane + i * y_row;
+            if (out_w < 4) {
+                om_max_pool_tiled_params one_row = *p;
+                one_row.planes = 1;
+                one_row.out_h = 1;
+                om_kernels_scalar.f32_max_pool_tiled(row, &one_row, out);
+                continue;
+            }
+            for (j = 0; j + 4 <= out_w; j += 4)
+                _mm_storeu_ps(out + j,
+                              pool_group(row + j * kernel_w, x_window_row,
+                                         rows, kernel_w));
+            if (j < out_w) {
+                j = out_w - 4;
+                _mm_storeu_ps(out + j,
+                              pool_group(row + j * kernel_w, x_window_row,
+                                         rows, kernel_w));
+            }
+        }
+}
+
+static void f32_max_pool_tiled__sse2(const float *x,
+                                     const om_max_pool_tiled_params *p,
+                                     float *y)
+{
+    /* 2 x 2 and 3 x 3 windows, the common ones, get their row loops
+     * unrolled. */
+    if (p->kernel_w == 2 && p->kernel_h == 2)
+        pool_tiled_rows(x, p, 2, 2, y);
+    else if (p->kernel_w == 3 && p->kernel_h == 3)
+        pool_tiled_rows(x, p, 3, 3, y);
+    else if (p->kernel_w >= 1 && p->kernel_w <= 4)
+        switch (p->kernel_w) {
+        case 1:
+            pool_tiled_rows(x, p, 1, 0, y);
+            break;
+        case 2:
+            pool_tiled_rows(x, p, 2, 0, y);
+            break;
+        case 3:
+            pool_tiled_rows(x, p, 3, 0, y);
+            break;
+        default:
+            pool_tiled_rows(x, p, 4, 0, y);
+            break;
+        }
+    else
+        om_kernels_scalar.f32_max_pool_tiled(x, p, y);
+}
+
 static void gemm_tile(size_t k, const float *a, const float *b,
                       const size_t *b_rows, float *c, size_t ldc, size_t rows,
                       size_t cols, size_t i0, size_t j0,
@@ -372,6 +492,7 @@ const om_kernels om_kernels_sse2 = {
     f32_relu__sse2,
     f32_add__sse2,
     f32_max_window__sse2,
+    f32_max_pool_tiled__sse2,
     MR,
     NR,
     f32_gemm__sse2,
