@@ -684,6 +684,175 @@ static void test_maxpool_2d_combinations_match_reference(void **state)
     }
 }
 
+/* Runs p without the Indices output on x, on the session's instruction
+ * set and on the scalar kernels, and compares Y with the reference.
+ * Without Indices, float 2-D pooling whose column stride equals the
+ * kernel width pools the windows inside the input in one kernel call. */
+static void check_values_against_reference(void **state, const pool_params *p,
+                                           const float *x)
+{
+    const char *const isas[] = {NULL, "scalar"};
+    size_t out_count = (size_t)(p->n * p->c);
+    int64_t dims_y[2 + MAX_SPATIAL];
+
+    for (int a = 0; a < p->spatial; a++)
+        out_count *= (size_t)pooled_size(p, a);
+    float *y = mb_case_alloc(state, out_count * sizeof *y);
+
+    reference_maxpool(p, x, y, NULL, dims_y);
+    pool_model(state, 12, p, x, 0);
+    for (size_t k = 0; k < sizeof isas / sizeof isas[0]; k++) {
+        onnxmini_session_options options;
+
+        onnxmini_session_options_init(&options);
+        options.isa = isas[k];
+        mb_result *r = mb_case_run_with(state, &options);
+        mb_subcontext("isa %s", isas[k] != NULL ? isas[k] : "default");
+        mb_assert_ok(r);
+        mb_assert_tensor(&r->outputs[0], ONNXMINI_FLOAT, 2 + p->spatial,
+                         dims_y, y, 0);
+    }
+}
+
+/* Returns the number of input elements of p. */
+static size_t input_count(const pool_params *p)
+{
+    size_t count = (size_t)(p->n * p->c);
+
+    for (int a = 0; a < p->spatial; a++)
+        count *= (size_t)p->in[a];
+    return count;
+}
+
+/* Ensures float pooling whose column stride equals the kernel width
+ * matches the reference without Indices. The cases are the MNIST model's
+ * 2x2 and 3x3 pools, rows longer than two AVX-512 registers, odd sizes
+ * that leave input rows and columns out, and planes of one row. Then come
+ * windows of 1, 4 and 5 columns, a vertical stride and dilation of their
+ * own, and a horizontal dilation, whose windows do not tile the rows. */
+static void test_maxpool_tiled_shapes_match_reference(void **state)
+{
+    const pool_params cases[] = {
+        {.spatial = 2, .n = 2, .c = 3, .in = {7, 9}, .kernel = {2, 2},
+         .stride = {2, 2}, .dilation = {1, 1}},
+        {.spatial = 2, .n = 1, .c = 8, .in = {28, 28}, .kernel = {2, 2},
+         .stride = {2, 2}, .dilation = {1, 1}},
+        {.spatial = 2, .n = 1, .c = 16, .in = {14, 14}, .kernel = {3, 3},
+         .stride = {3, 3}, .dilation = {1, 1}},
+        {.spatial = 2, .n = 1, .c = 2, .in = {5, 70}, .kernel = {2, 2},
+         .stride = {2, 2}, .dilation = {1, 1}},
+        {.spatial = 2, .n = 1, .c = 3, .in = {1, 33}, .kernel = {1, 2},
+         .stride = {1, 2}, .dilation = {1, 1}},
+        {.spatial = 2, .n = 1, .c = 2, .in = {9, 8}, .kernel = {3, 1},
+         .stride = {2, 1}, .dilation = {1, 1}},
+        {.spatial = 2, .n = 1, .c = 2, .in = {12, 18}, .kernel = {4, 4},
+         .stride = {4, 4}, .dilation = {1, 1}},
+        {.spatial = 2, .n = 1, .c = 2, .in = {11, 26}, .kernel = {5, 5},
+         .stride = {5, 5}, .dilation = {1, 1}},
+        {.spatial = 2, .n = 1, .c = 2, .in = {10, 13}, .kernel = {2, 3},
+         .stride = {3, 3}, .dilation = {2, 1}},
+        {.spatial = 2, .n = 1, .c = 2, .in = {8, 13}, .kernel = {2, 2},
+         .stride = {2, 2}, .dilation = {1, 2}},
+    };
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        float *x = mb_case_alloc(state, input_count(&cases[i]) * sizeof *x);
+
+        mb_context("case %zu", i);
+        fill_distinct(x, input_count(&cases[i]));
+        check_values_against_reference(state, &cases[i], x);
+    }
+}
+
+/* Ensures pads and ceil_mode around windows that tile the input rows
+ * match the reference: the windows inside the input and the partial ones
+ * at the borders are computed by different paths. */
+static void test_maxpool_tiled_borders_match_reference(void **state)
+{
+    const pool_params cases[] = {
+        {.spatial = 2, .n = 1, .c = 3, .in = {7, 9}, .kernel = {2, 2},
+         .stride = {2, 2}, .dilation = {1, 1}, .ceil_mode = 1},
+        {.spatial = 2, .n = 2, .c = 2, .in = {10, 11}, .kernel = {3, 3},
+         .stride = {3, 3}, .dilation = {1, 1}, .pad_begin = {1, 1},
+         .pad_end = {1, 1}},
+        {.spatial = 2, .n = 1, .c = 2, .in = {8, 8}, .kernel = {2, 2},
+         .stride = {2, 2}, .dilation = {1, 1}, .pad_begin = {1, 0},
+         .pad_end = {0, 1}},
+        {.spatial = 2, .n = 1, .c = 2, .in = {6, 40}, .kernel = {3, 3},
+         .stride = {3, 3}, .dilation = {1, 1}, .pad_begin = {2, 0},
+         .pad_end = {2, 2}, .ceil_mode = 1},
+    };
+
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        float *x = mb_case_alloc(state, input_count(&cases[i]) * sizeof *x);
+
+        mb_context("case %zu", i);
+        fill_distinct(x, input_count(&cases[i]));
+        check_values_against_reference(state, &cases[i], x);
+    }
+}
+
+/* Ensures a NaN at any position of a 2x2 or 3x3 window that tiles the
+ * input makes that window's output NaN and no other, as maxpool.c states
+ * for this library. Window j of the first output row gets a NaN at
+ * position j of the window, in row-major order. */
+static void test_maxpool_tiled_nan_in_every_position(void **state)
+{
+    for (int64_t k = 2; k <= 3; k++) {
+        /* One plane of k rows of 2 * k * k windows: the first k * k get
+         * a NaN each, the rest none. */
+        const int64_t in_w = 2 * k * k * k;
+        const pool_params p = {
+            .spatial = 2, .n = 1, .c = 1, .in = {k, in_w},
+            .kernel = {k, k}, .stride = {k, k}, .dilation = {1, 1},
+        };
+        const size_t count = (size_t)(k * in_w), outputs = (size_t)(in_w / k);
+        float *x = mb_case_alloc(state, count * sizeof *x);
+
+        mb_context("kernel %lld", (long long)k);
+        fill_distinct(x, count);
+        for (int64_t j = 0; j < k * k; j++)
+            x[(j / k) * in_w + j * k + j % k] = NAN;
+        pool_model(state, 12, &p, x, 0);
+        mb_result *r = mb_case_run(state);
+        mb_assert_ok(r);
+        assert_int_equal(r->outputs[0].count, outputs);
+
+        const float *y = r->outputs[0].data;
+        for (size_t j = 0; j < outputs; j++) {
+            float expected = -INFINITY;
+            for (int64_t row = 0; row < k; row++)
+                for (int64_t col = 0; col < k; col++) {
+                    float v = x[row * in_w + (int64_t)j * k + col];
+                    if (v > expected)
+                        expected = v;
+                }
+            if (j < (size_t)(k * k) && !isnan(y[j]))
+                fail_msg("output %zu is %g, expected NaN", j, (double)y[j]);
+            if (j >= (size_t)(k * k) && y[j] != expected)
+                fail_msg("output %zu is %g, expected %g", j, (double)y[j],
+                         (double)expected);
+        }
+    }
+}
+
+/* Ensures an input of -inf gives -inf through windows that tile the
+ * input, padded or not, and never the lowest finite float or 0. */
+static void test_maxpool_tiled_minus_infinity(void **state)
+{
+    const pool_params p = {
+        .spatial = 2, .n = 1, .c = 2, .in = {5, 19}, .kernel = {2, 2},
+        .stride = {2, 2}, .dilation = {1, 1}, .pad_begin = {1, 1},
+        .pad_end = {0, 0},
+    };
+    const size_t count = input_count(&p);
+    float *x = mb_case_alloc(state, count * sizeof *x);
+
+    for (size_t i = 0; i < count; i++)
+        x[i] = -INFINITY;
+    check_values_against_reference(state, &p, x);
+}
+
 /* Ensures uint8 input (opset 12) pools without sign problems above 127. */
 static void test_maxpool_uint8(void **state)
 {
@@ -895,6 +1064,10 @@ int main(void)
         MB_TEST(test_maxpool_3d),
         MB_TEST(test_maxpool_3d_column_major_indices),
         MB_TEST(test_maxpool_2d_combinations_match_reference),
+        MB_TEST(test_maxpool_tiled_shapes_match_reference),
+        MB_TEST(test_maxpool_tiled_borders_match_reference),
+        MB_TEST(test_maxpool_tiled_nan_in_every_position),
+        MB_TEST(test_maxpool_tiled_minus_infinity),
         MB_TEST(test_maxpool_uint8),
         MB_TEST(test_maxpool_int8_padding_never_wins),
         MB_TEST(test_maxpool_int8_opset11_fails),

@@ -357,66 +357,118 @@ MAXPOOL_2D(maxpool2d_f64, double, FLOAT_IS_NAN, -DBL_MAX)
 MAXPOOL_2D(maxpool2d_i8, int8_t, INT_IS_NAN, INT8_MIN)
 MAXPOOL_2D(maxpool2d_u8, uint8_t, INT_IS_NAN, 0)
 
-/* The common float case, 2-D without Indices. Output columns whose
- * windows lie inside the input rows are computed a whole row segment at a
- * time by the kernel table's strided maximum; the few border columns take
- * the general path. */
-static void maxpool2d_f32_values(const maxpool_state *s, const om_kernels *kt,
-                                 const float *x, float *y)
+/* The output positions a <= o < b on one axis whose windows lie inside
+ * the input: the window starts at or after element 0 and ends at or before
+ * the last element. */
+static void interior_range(const om_window *w, int axis, int64_t *a,
+                           int64_t *b)
+{
+    const int64_t k = w->kernel[axis], stride = w->stride[axis];
+    const int64_t pad = w->pad_begin[axis];
+    int64_t last = w->in[axis] - 1 - (k - 1) * w->dilation[axis] + pad;
+
+    *a = (pad + stride - 1) / stride;
+    *b = last < 0 ? 0 : last / stride + 1;
+    if (*b > w->out[axis])
+        *b = w->out[axis];
+    if (*a > *b)
+        *a = *b;
+}
+
+/* Output row oh of one plane. The interior columns ow_a <= ow < ow_b are
+ * computed a whole row segment at a time by the kernel table's strided
+ * maximum, unless interior_done is set because they are already stored.
+ * The few border columns take the general path. */
+static void maxpool2d_f32_row(const maxpool_state *s, const om_kernels *kt,
+                              const float *plane, int64_t oh, int64_t ow_a,
+                              int64_t ow_b, int interior_done, float *y)
 {
     const om_window *w = &s->win;
     const int64_t in_h = w->in[0], in_w = w->in[1], out_w = w->out[1];
     const int64_t kw_n = w->kernel[1], sw = w->stride[1], dw = w->dilation[1];
     const int64_t pw = w->pad_begin[1];
-    /* Interior columns, ow_a <= ow < ow_b: the window starts at or after
-     * column 0 and ends at or before column in_w - 1. */
-    int64_t last = in_w - 1 - (kw_n - 1) * dw + pw;
-    int64_t ow_a = (pw + sw - 1) / sw;
-    int64_t ow_b = last < 0 ? 0 : last / sw + 1;
-    size_t p;
-    int64_t oh, ow;
+    int64_t h0 = oh * w->stride[0] - w->pad_begin[0], h_lo, h_hi, ow;
 
-    if (ow_b > out_w)
-        ow_b = out_w;
-    if (ow_a > ow_b)
-        ow_a = ow_b;
+    valid_range(h0, w->dilation[0], w->kernel[0], in_h, &h_lo, &h_hi);
+
+    /* Interior: whole windows, or none when the rows of this output row
+     * fall in the padding. */
+    if (!interior_done) {
+        if (ow_a < ow_b && h_lo < h_hi)
+            kt->f32_max_window(
+                (size_t)(ow_b - ow_a),
+                plane + (h0 + h_lo * w->dilation[0]) * in_w + ow_a * sw - pw,
+                (size_t)(w->dilation[0] * in_w), (size_t)(h_hi - h_lo),
+                (size_t)kw_n, (size_t)sw, (size_t)dw, y + ow_a);
+        else
+            for (ow = ow_a; ow < ow_b; ow++)
+                y[ow] = -FLT_MAX;
+    }
+
+    /* Borders: the part of each window inside the input. */
+    for (ow = 0; ow < out_w; ow++) {
+        int64_t w0, w_lo, w_hi;
+        float best = -FLT_MAX;
+        if (ow == ow_a && ow_a < ow_b)
+            ow = ow_b;
+        if (ow >= out_w)
+            break;
+        w0 = ow * sw - pw;
+        valid_range(w0, dw, kw_n, in_w, &w_lo, &w_hi);
+        if (h_lo < h_hi && w_lo < w_hi)
+            om_kernels_scalar.f32_max_window(
+                1, plane + (h0 + h_lo * w->dilation[0]) * in_w + w0 + w_lo * dw,
+                (size_t)(w->dilation[0] * in_w), (size_t)(h_hi - h_lo),
+                (size_t)(w_hi - w_lo), 1, (size_t)dw, &best);
+        y[ow] = best;
+    }
+}
+
+/* The common float case, 2-D without Indices. When the windows tile the
+ * input rows (the column stride equals the kernel width), the windows
+ * that lie wholly inside the input are pooled by one kernel call for all
+ * planes, which reduces each window's columns first. The other output
+ * rows go one at a time through maxpool2d_f32_row, and so do the border
+ * columns of every row. */
+static void maxpool2d_f32_values(const maxpool_state *s, const om_kernels *kt,
+                                 const float *x, float *y)
+{
+    const om_window *w = &s->win;
+    const int64_t in_w = w->in[1], out_w = w->out[1];
+    const int tiled = w->stride[1] == w->kernel[1] &&
+                      (w->dilation[1] == 1 || w->kernel[1] == 1);
+    int64_t ow_a, ow_b, oh_a = 0, oh_b = 0, oh;
+    int borders;
+    size_t p;
+
+    interior_range(w, 1, &ow_a, &ow_b);
+    borders = ow_a > 0 || ow_b < out_w;
+    if (tiled && ow_a < ow_b)
+        interior_range(w, 0, &oh_a, &oh_b);
+    if (oh_a < oh_b) {
+        om_max_pool_tiled_params tp;
+        tp.planes = s->planes;
+        tp.out_h = (size_t)(oh_b - oh_a);
+        tp.out_w = (size_t)(ow_b - ow_a);
+        tp.kernel_h = (size_t)w->kernel[0];
+        tp.kernel_w = (size_t)w->kernel[1];
+        tp.x_plane = s->in_size;
+        tp.x_out_row = (size_t)(w->stride[0] * in_w);
+        tp.x_window_row = (size_t)(w->dilation[0] * in_w);
+        tp.y_plane = s->out_size;
+        tp.y_row = (size_t)out_w;
+        kt->f32_max_pool_tiled(
+            x + (oh_a * w->stride[0] - w->pad_begin[0]) * in_w +
+                ow_a * w->stride[1] - w->pad_begin[1],
+            &tp, y + oh_a * out_w + ow_a);
+    }
+
     for (p = 0; p < s->planes; p++) {
         const float *plane = x + p * s->in_size;
         for (oh = 0; oh < w->out[0]; oh++, y += out_w) {
-            int64_t h0 = oh * w->stride[0] - w->pad_begin[0], h_lo, h_hi;
-            valid_range(h0, w->dilation[0], w->kernel[0], in_h, &h_lo, &h_hi);
-
-            /* Interior: whole windows, or none when the rows of this
-             * output row fall in the padding. */
-            if (ow_a < ow_b && h_lo < h_hi)
-                kt->f32_max_window(
-                    (size_t)(ow_b - ow_a),
-                    plane + (h0 + h_lo * w->dilation[0]) * in_w + ow_a * sw - pw,
-                    (size_t)(w->dilation[0] * in_w), (size_t)(h_hi - h_lo),
-                    (size_t)kw_n, (size_t)sw, (size_t)dw, y + ow_a);
-            else
-                for (ow = ow_a; ow < ow_b; ow++)
-                    y[ow] = -FLT_MAX;
-
-            /* Borders: the part of each window inside the input. */
-            for (ow = 0; ow < out_w; ow++) {
-                int64_t w0, w_lo, w_hi;
-                float best = -FLT_MAX;
-                if (ow == ow_a && ow_a < ow_b)
-                    ow = ow_b;
-                if (ow >= out_w)
-                    break;
-                w0 = ow * sw - pw;
-                valid_range(w0, dw, kw_n, in_w, &w_lo, &w_hi);
-                if (h_lo < h_hi && w_lo < w_hi)
-                    om_kernels_scalar.f32_max_window(
-                        1,
-                        plane + (h0 + h_lo * w->dilation[0]) * in_w + w0 +
-                            w_lo * dw,
-                        (size_t)(w->dilation[0] * in_w), (size_t)(h_hi - h_lo),
-                        (size_t)(w_hi - w_lo), 1, (size_t)dw, &best);
-                y[ow] = best;
-            }
+            int done = oh >= oh_a && oh < oh_b;
+            if (!done || borders)
+                maxpool2d_f32_row(s, kt, plane, oh, ow_a, ow_b, done, y);
         }
     }
 }
