@@ -284,6 +284,15 @@ static void fill_band(const conv_state *s, const float *x, size_t r0,
     for (c = 0; c < s->in_channels; c++) {
         const float *plane = x + c * s->in_size;
         float *dst = band + c * s->band_plane;
+        int64_t first = (int64_t)r0 - win->pad_begin[0];
+
+        /* Without padding the band rows are the input rows: one copy. */
+        if (pw == w && first >= 0 && first + (int64_t)rows_in <= (int64_t)h) {
+            memcpy(dst, plane + (size_t)first * w, rows_in * w * sizeof(float));
+            for (i = rows_in * pw; i < s->band_plane; i++)
+                dst[i] = 0.0f;
+            continue;
+        }
         for (t = 0; t < rows_in; t++, dst += pw) {
             int64_t ih = (int64_t)(r0 + t) - win->pad_begin[0];
             const float *src;
