@@ -2516,6 +2516,44 @@ static void test_gemm_prefers_nt_for_narrow_outputs(void **state)
     }
 }
 
+/* ------------------------------------------------------------- copy_strided */
+
+/* Ensures f32_copy_strided gathers every stride-th float for every length
+ * from 0 to 70, strides 1 to 4 and unaligned inputs, reads nothing past
+ * the last element it copies (which ends at an inaccessible page) and
+ * writes nothing past y[n - 1]. */
+static void test_copy_strided_matches_definition(void **state)
+{
+    arena *pool = *state;
+    const om_kernels *tables[MAX_TABLES];
+    size_t count = available_tables(tables), t, n, stride, i;
+    uint32_t seed = 80;
+
+    watch_faults();
+    for (t = 0; t < count; t++)
+        for (stride = 1; stride <= 4; stride++)
+            for (n = 0; n <= 70; n++) {
+                size_t mark = pool->count;
+                size_t len = n ? (n - 1) * stride + 1 : 0;
+                float *x = arena_before_fault(pool, len);
+                guarded y = guarded_alloc(pool, n, n % 3);
+                float *expected = arena_aligned(pool, (n + 1) * sizeof(float));
+                char context[96];
+
+                fill_random(&seed, x, len);
+                for (i = 0; i < n; i++)
+                    expected[i] = x[i * stride];
+                snprintf(context, sizeof context,
+                         "%s: copy_strided n=%zu stride=%zu", tables[t]->isa,
+                         n, stride);
+                set_fault_case(context);
+                tables[t]->f32_copy_strided(n, x, stride, y.data);
+                check_floats(context, y.data, expected, n);
+                check_guards(context, &y);
+                arena_release(pool, mark);
+            }
+}
+
 /* ------------------------------------------------------------- packing */
 
 /* Ensures om_pack_a stores blocks of [k][mr] with rows past m zero, and
@@ -2720,6 +2758,7 @@ static void test_available_tables_are_complete(void **state)
         assert_non_null(k->f32_max_pool_tiled);
         assert_non_null(k->f32_gemm);
         assert_non_null(k->f32_gemm_nt);
+        assert_non_null(k->f32_copy_strided);
         assert_non_null(k->f32_depthwise_conv_rows);
         assert_true(k->gemm_mr >= 1);
         assert_true(k->gemm_nr >= 1);
@@ -2805,6 +2844,7 @@ int main(void)
         ARENA_TEST(test_gemm_nt_nan_in_a_stays_nan),
         ARENA_TEST(test_gemm_nt_split_calls_identical),
         ARENA_TEST(test_gemm_prefers_nt_for_narrow_outputs),
+        ARENA_TEST(test_copy_strided_matches_definition),
     };
     const struct CMUnitTest pack_tests[] = {
         ARENA_TEST(test_pack_a_layout_and_padding),

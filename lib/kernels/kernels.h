@@ -161,6 +161,12 @@ typedef struct om_kernels {
                         size_t lda, const float *bt, size_t ldb, float *c,
                         size_t ldc, const om_gemm_epilogue *epilogue);
 
+    /* The gather of an im2col row: y[i] = x[i * stride] for i < n, with
+     * stride >= 1. It reads nothing past x[(n - 1) * stride], and x and
+     * y do not overlap. */
+    void (*f32_copy_strided)(size_t n, const float *x, size_t stride,
+                             float *y);
+
     /* Depthwise convolution over windows inside x (see
      * om_depthwise_params), n outputs numbered along one long row. */
     void (*f32_depthwise_conv_rows)(size_t n, const float *x,

@@ -486,8 +486,9 @@ static void inside_columns(int64_t offset, int64_t stride, int64_t width,
  * columns at a time. Within one output row and one kernel offset, the
  * input columns read are evenly spaced, and the ones in the padding form
  * a run at each end, so each run is zeros, a strided copy and zeros. */
-static void pack_columns_2d(const conv_state *s, const float *x, size_t j0,
-                            size_t cols, size_t nr, float *out)
+static void pack_columns_2d(const om_kernels *kt, const conv_state *s,
+                            const float *x, size_t j0, size_t cols, size_t nr,
+                            float *out)
 {
     const om_window *w = &s->win;
     const int64_t out_w = w->out[1], in_h = w->in[0], in_w = w->in[1];
@@ -530,12 +531,13 @@ static void pack_columns_2d(const conv_state *s, const float *x, size_t j0,
                         }
                         for (i = ow; i < stop && i < lo; i++)
                             dst[i - ow] = 0.0f;
-                        if (sw == 1)
-                            for (; i < stop && i < hi; i++)
-                                dst[i - ow] = src[i + w_off];
-                        else
-                            for (; i < stop && i < hi; i++)
-                                dst[i - ow] = src[i * sw + w_off];
+                        if (i < stop && i < hi) {
+                            int64_t copy_end = stop < hi ? stop : hi;
+                            kt->f32_copy_strided((size_t)(copy_end - i),
+                                                 src + i * sw + w_off,
+                                                 (size_t)sw, dst + (i - ow));
+                            i = copy_end;
+                        }
                         for (; i < stop; i++)
                             dst[i - ow] = 0.0f;
                         ow = stop;
@@ -566,7 +568,7 @@ static void im2col_chunk(const om_run_ctx *ctx, const conv_state *s,
     float *panels = (float *)scratch;
 
     if (s->win.n == 2)
-        pack_columns_2d(s, x, j0, cols, nr, panels);
+        pack_columns_2d(ctx->kernels, s, x, j0, cols, nr, panels);
     else
         pack_columns(s, x, j0, cols, nr, panels);
     ctx->kernels->f32_gemm(s->out_channels, cols, s->k, a, panels, rows,

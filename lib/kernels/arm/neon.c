@@ -634,6 +634,24 @@ static void f32_gemm_nt__neon(size_t m, size_t n, size_t k, const float *a,
     om_gemm_nt_rows(m, n, k, a, lda, bt, ldb, c, ldc, ep, gemm_nt_row__neon);
 }
 
+/* Stride 2 splits pairs with a de-interleaving load; a vector step reads
+ * up to x[2 * i + 7], so it runs only while that is within the input. */
+static void f32_copy_strided__neon(size_t n, const float *x, size_t stride,
+                                   float *y)
+{
+    size_t i = 0;
+
+    if (stride == 1) {
+        for (; i + 4 <= n; i += 4)
+            vst1q_f32(y + i, vld1q_f32(x + i));
+    } else if (stride == 2) {
+        for (; i + 4 < n; i += 4)
+            vst1q_f32(y + i, vld2q_f32(x + 2 * i).val[0]);
+    }
+    for (; i < n; i++)
+        y[i] = x[i * stride];
+}
+
 static void f32_depthwise_conv_rows__neon(size_t n, const float *x,
                                           const om_depthwise_params *p,
                                           float *y)
@@ -662,5 +680,6 @@ const om_kernels om_kernels_neon = {
     0,
     NULL,
     f32_gemm_nt__neon,
+    f32_copy_strided__neon,
     f32_depthwise_conv_rows__neon,
 };

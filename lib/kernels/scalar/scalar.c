@@ -153,6 +153,15 @@ static void f32_gemm_nt__scalar(size_t m, size_t n, size_t k, const float *a,
                     gemm_nt_row__scalar);
 }
 
+static void f32_copy_strided__scalar(size_t n, const float *x, size_t stride,
+                                     float *y)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        y[i] = x[i * stride];
+}
+
 static void f32_depthwise_conv_rows__scalar(size_t n, const float *x,
                                             const om_depthwise_params *p,
                                             float *y)
@@ -186,5 +195,6 @@ const om_kernels om_kernels_scalar = {
     0,
     NULL,
     f32_gemm_nt__scalar,
+    f32_copy_strided__scalar,
     f32_depthwise_conv_rows__scalar,
 };

@@ -711,6 +711,31 @@ static inline void depthwise_rows(size_t n, const float *x,
     }
 }
 
+/* Stride 2 takes the even lanes of two loads; a vector step reads up to
+ * x[2 * i + 15], so it runs only while that is within the input. */
+static void f32_copy_strided__avx2(size_t n, const float *x, size_t stride,
+                                   float *y)
+{
+    size_t i = 0;
+
+    if (stride == 1) {
+        for (; i + 8 <= n; i += 8)
+            _mm256_storeu_ps(y + i, _mm256_loadu_ps(x + i));
+    } else if (stride == 2) {
+        for (; i + 8 < n; i += 8) {
+            /* Even lanes of each 128-bit half, then the halves in order. */
+            const __m256 even = _mm256_shuffle_ps(_mm256_loadu_ps(x + 2 * i),
+                                                  _mm256_loadu_ps(x + 2 * i + 8),
+                                                  _MM_SHUFFLE(2, 0, 2, 0));
+            _mm256_storeu_ps(y + i, _mm256_castpd_ps(_mm256_permute4x64_pd(
+                                        _mm256_castps_pd(even),
+                                        _MM_SHUFFLE(3, 1, 2, 0))));
+        }
+    }
+    for (; i < n; i++)
+        y[i] = x[i * stride];
+}
+
 static void f32_depthwise_conv_rows__avx2(size_t n, const float *x,
                                           const om_depthwise_params *p,
                                           float *y)
@@ -735,5 +760,6 @@ const om_kernels om_kernels_avx2 = {
     8,
     f32_gemm_segments__avx2,
     f32_gemm_nt__avx2,
+    f32_copy_strided__avx2,
     f32_depthwise_conv_rows__avx2,
 };

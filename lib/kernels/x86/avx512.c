@@ -773,6 +773,33 @@ static inline void depthwise_rows(size_t n, const float *x,
         depthwise_store(a.v3, p, count - 48, &at);
 }
 
+/* Stride 2 takes the even lanes of two loads, masked at the end so that
+ * nothing past x[2 * (n - 1)] is read. */
+static void f32_copy_strided__avx512(size_t n, const float *x, size_t stride,
+                                     float *y)
+{
+    size_t i = 0;
+
+    if (stride == 1) {
+        for (; i + 16 <= n; i += 16)
+            _mm512_storeu_ps(y + i, _mm512_loadu_ps(x + i));
+        if (i < n)
+            _mm512_mask_storeu_ps(y + i, tail_mask(n - i),
+                                  _mm512_maskz_loadu_ps(tail_mask(n - i),
+                                                        x + i));
+        return;
+    }
+    if (stride == 2) {
+        for (; i < n; i += 16)
+            _mm512_mask_storeu_ps(y + i, tail_mask(n - i < 16 ? n - i : 16),
+                                  load_strided(x + 2 * i, 2,
+                                               n - i < 16 ? n - i : 16));
+        return;
+    }
+    for (; i < n; i++)
+        y[i] = x[i * stride];
+}
+
 static void f32_depthwise_conv_rows__avx512(size_t n, const float *x,
                                             const om_depthwise_params *p,
                                             float *y)
@@ -799,5 +826,6 @@ const om_kernels om_kernels_avx512 = {
     16,
     f32_gemm_segments__avx512,
     f32_gemm_nt__avx512,
+    f32_copy_strided__avx512,
     f32_depthwise_conv_rows__avx512,
 };

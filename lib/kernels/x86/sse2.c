@@ -471,6 +471,26 @@ static void f32_gemm_nt__sse2(size_t m, size_t n, size_t k, const float *a,
     om_gemm_nt_rows(m, n, k, a, lda, bt, ldb, c, ldc, ep, gemm_nt_row__sse2);
 }
 
+/* Stride 2 takes the even lanes of two loads; a vector step reads up to
+ * x[2 * i + 7], so it runs only while that is within the input. */
+static void f32_copy_strided__sse2(size_t n, const float *x, size_t stride,
+                                   float *y)
+{
+    size_t i = 0;
+
+    if (stride == 1) {
+        for (; i + 4 <= n; i += 4)
+            _mm_storeu_ps(y + i, _mm_loadu_ps(x + i));
+    } else if (stride == 2) {
+        for (; i + 4 < n; i += 4)
+            _mm_storeu_ps(y + i, _mm_shuffle_ps(_mm_loadu_ps(x + 2 * i),
+                                                _mm_loadu_ps(x + 2 * i + 4),
+                                                _MM_SHUFFLE(2, 0, 2, 0)));
+    }
+    for (; i < n; i++)
+        y[i] = x[i * stride];
+}
+
 static void f32_depthwise_conv_rows__sse2(size_t n, const float *x,
                                           const om_depthwise_params *p,
                                           float *y)
@@ -499,5 +519,6 @@ const om_kernels om_kernels_sse2 = {
     0,
     NULL,
     f32_gemm_nt__sse2,
+    f32_copy_strided__sse2,
     f32_depthwise_conv_rows__sse2,
 };
