@@ -709,6 +709,40 @@ static void test_conv_row_widths_around_vectors(void **state)
         }
 }
 
+/* Ensures small feature maps with deep kernels match the reference. The
+ * library may compute them with the operands swapped, the weights as the
+ * right-hand side of the product. Cases: 7x7 and smaller maps, output
+ * channels around the register tiles, 1x1 and 3x3 kernels, batch 2. */
+static void test_conv_small_maps_many_channels(void **state)
+{
+    static const struct {
+        int64_t in[2], c, kernel, pad;
+    } shapes[] = {
+        {{7, 7}, 16, 3, 1}, {{7, 7}, 130, 1, 0}, {{5, 3}, 20, 3, 1},
+        {{4, 4}, 64, 3, 2}, {{7, 6}, 144, 1, 0}, {{3, 9}, 15, 3, 0},
+    };
+    static const int64_t out_channels[] = {17, 32, 40, 64, 96};
+    uint32_t seed = 500;
+
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
+        for (size_t j = 0; j < sizeof out_channels / sizeof out_channels[0];
+             j++) {
+            int64_t k = shapes[i].kernel, pad = shapes[i].pad;
+            conv_params p = {
+                .spatial = 2, .n = 2, .c = shapes[i].c, .m = out_channels[j],
+                .group = 1, .in = {shapes[i].in[0], shapes[i].in[1]},
+                .kernel = {k, k}, .stride = {1, 1}, .dilation = {1, 1},
+                .pad_begin = {pad, pad}, .pad_end = {pad, pad},
+                .has_bias = (int)(j % 2 == 0),
+            };
+
+            mb_context("input %lldx%lld, C %lld, kernel %lld, M %lld",
+                       (long long)p.in[0], (long long)p.in[1],
+                       (long long)p.c, (long long)k, (long long)p.m);
+            check_conv_against_reference(state, &p, seed++);
+        }
+}
+
 /* Ensures Conv followed by Add of a per-channel [M,1,1] constant and Relu
  * (a chain the library may fuse) gives relu(conv + bias). */
 static void test_conv_add_relu_chain(void **state)
@@ -1227,6 +1261,7 @@ int main(void)
         MB_TEST(test_conv_channel_counts_around_tiles),
         MB_TEST(test_conv_strided_chunks_inside_rows),
         MB_TEST(test_conv_row_widths_around_vectors),
+        MB_TEST(test_conv_small_maps_many_channels),
         MB_TEST(test_conv_add_relu_chain),
         MB_TEST(test_conv_opset1),
         MB_TEST(test_conv_double),

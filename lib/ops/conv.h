@@ -36,6 +36,8 @@ typedef struct conv_state {
     int per_row;                      /* shifted rows: one GEMM per row */
     int segments;                     /* shifted rows: f32_gemm_segments
                                        * over each row's vectors */
+    int transposed;                   /* shifted rows: W^T as B, the band
+                                       * as A (conv_gemm.c) */
     int weights_packed;               /* weights live in ctx->packed */
     size_t weights_bytes;             /* packed A, bias and B row offsets */
     size_t units;                     /* bands or chunks per (image, group) */
