@@ -256,6 +256,62 @@ static void test_threads_network_identical(void **state)
     onnxmini_model_free(model);
 }
 
+/* Products split by rows or columns between threads: a MatMul of 8
+ * columns (dot products, split by rows), a Gemm with transB of 10
+ * columns (dot products) and a Gemm of 200 columns (packed panels, split
+ * by columns), at batch 1 and 37. */
+static void test_threads_products_identical(void **state)
+{
+    static float w_narrow[300 * 8], w_t[10 * 300], w_wide[300 * 200];
+    static float b8[8], c10[10], c200[200];
+    uint32_t seed = 12;
+    mb_model *m = mb_case_model(state, 13);
+    onnxmini_model *model = NULL;
+    onnxmini_error err;
+    int64_t dims[8], batch;
+    mb_node *n;
+
+    mb_random_floats(&seed, w_narrow, sizeof w_narrow / sizeof w_narrow[0]);
+    mb_random_floats(&seed, w_t, sizeof w_t / sizeof w_t[0]);
+    mb_random_floats(&seed, w_wide, sizeof w_wide / sizeof w_wide[0]);
+    mb_random_floats(&seed, b8, 8);
+    mb_random_floats(&seed, c10, 10);
+    mb_random_floats(&seed, c200, 200);
+    mb_input_symbolic(m, "x", ONNXMINI_FLOAT, MB_DIMS(1, 300),
+                      MB_NAMES("N", NULL));
+    mb_initializer(m, "w_narrow", ONNXMINI_FLOAT, MB_DIMS(300, 8), w_narrow,
+                   MB_RAW);
+    mb_initializer(m, "b8", ONNXMINI_FLOAT, MB_DIMS(8), b8, MB_RAW);
+    mb_initializer(m, "w_t", ONNXMINI_FLOAT, MB_DIMS(10, 300), w_t, MB_RAW);
+    mb_initializer(m, "c10", ONNXMINI_FLOAT, MB_DIMS(10), c10, MB_RAW);
+    mb_initializer(m, "w_wide", ONNXMINI_FLOAT, MB_DIMS(300, 200), w_wide,
+                   MB_RAW);
+    mb_initializer(m, "c200", ONNXMINI_FLOAT, MB_DIMS(200), c200, MB_RAW);
+    mb_node_add(m, "MatMul", "narrow", MB_NAMES("x", "w_narrow"),
+                MB_NAMES("mm"));
+    mb_node_add(m, "Add", "narrow_bias", MB_NAMES("mm", "b8"),
+                MB_NAMES("y1"));
+    n = mb_node_add(m, "Gemm", "gemm_narrow", MB_NAMES("x", "w_t", "c10"),
+                    MB_NAMES("y2"));
+    mb_attr_int(n, "transB", 1);
+    mb_node_add(m, "Gemm", "gemm_wide", MB_NAMES("x", "w_wide", "c200"),
+                MB_NAMES("y3"));
+    mb_output(m, "y1", ONNXMINI_FLOAT, MB_NO_SHAPE, NULL);
+    mb_output(m, "y2", ONNXMINI_FLOAT, MB_NO_SHAPE, NULL);
+    mb_output(m, "y3", ONNXMINI_FLOAT, MB_NO_SHAPE, NULL);
+    if (mb_model_load(m, &model, &err) != ONNXMINI_OK)
+        fail_msg("%s", err.message);
+
+    for (batch = 1; batch <= 37; batch += 36) {
+        feed f;
+        float *data = fill_feed(model, batch, &f, dims);
+        check_threads(model, &f, batch == 1 ? "products, batch 1"
+                                            : "products, batch 37");
+        free(data);
+    }
+    onnxmini_model_free(model);
+}
+
 /* Every model in the folder named by ONNXMINI_BENCH_MODELS (make check
  * points it at the generated benchmark models: the MNIST graph with a
  * symbolic batch, the CIFAR-size CNN and the VGG-style block), at batch 1
@@ -382,6 +438,7 @@ int main(void)
         cmocka_unit_test(test_threads_conformance_identical),
         cmocka_unit_test(test_threads_mnist_identical),
         MB_TEST(test_threads_network_identical),
+        MB_TEST(test_threads_products_identical),
         cmocka_unit_test(test_threads_bench_models_identical),
         cmocka_unit_test(test_threads_shared_model_sessions),
     };

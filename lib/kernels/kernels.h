@@ -113,8 +113,10 @@ typedef struct om_kernels {
     /* One row of 2-D max pooling over windows inside the input: for i < n,
      * y[i] = the maximum of x[r * row_stride + i * stride + c * dilation]
      * over r < rows and c < cols (rows, cols >= 1). A window holding a NaN
-     * gives NaN, as the first NaN met replaces the maximum and then
-     * stays. */
+     * gives NaN. Which NaN, and the sign of a maximum of zeros of both
+     * signs, depend on the order of the fold and so on the table. The
+     * AVX-512 table reduces the rows first for strides above 2, and the
+     * others fold in row-major order. The ONNX spec leaves both open. */
     void (*f32_max_window)(size_t n, const float *x, size_t row_stride,
                            size_t rows, size_t cols, size_t stride,
                            size_t dilation, float *y);

@@ -33,6 +33,8 @@ typedef struct gemm_state {
     int transposed;                   /* B' stored as [N][K] for
                                        * f32_gemm_nt, which reads A as is */
     size_t rows_bytes, a_bytes;
+    size_t span;                      /* columns per task (f32_gemm) */
+    size_t row_span;                  /* rows per task (f32_gemm_nt) */
 } gemm_state;
 
 static size_t align_up(size_t n)
@@ -168,6 +170,19 @@ static onnxmini_status gemm_infer(om_infer_ctx *ctx)
     s->b_packed = b->is_constant;
     s->transposed = s->b_packed && !s->trans_a &&
                     om_gemm_prefers_nt(ctx->kernels, s->n, s->k);
+    {
+        /* Work per task: a share of the columns for the GEMM, in whole
+         * groups of four panels, or of the rows for dot products. */
+        size_t threads = ctx->threads > 0 ? (size_t)ctx->threads : 1;
+        size_t quad = 4 * ctx->kernels->gemm_nr;
+        size_t share = (s->n + threads - 1) / threads;
+        s->span = (share + quad - 1) / quad * quad;
+        if (s->span == 0)
+            s->span = quad;
+        s->row_span = (s->m + threads - 1) / threads;
+        if (s->row_span == 0)
+            s->row_span = 1;
+    }
     if (s->transposed) {
         ctx->packed_bytes = align_up(s->n * s->k * sizeof(float));
         ctx->scratch_bytes = 0;
@@ -214,6 +229,39 @@ static onnxmini_status gemm_pack(const om_run_ctx *ctx)
         pack_b(s, ctx->kernels, ctx->in[1]->data,
                (float *)(mem + s->rows_bytes));
     return ONNXMINI_OK;
+}
+
+/* One task's part of a float product: columns [t * span, ...) through
+ * f32_gemm, or rows [t * row_span, ...) through f32_gemm_nt. Each output
+ * is computed the same way whatever the split. */
+typedef struct gemm_part {
+    const gemm_state *s;
+    const om_kernels *kernels;
+    const float *a;                   /* packed A, or A itself for nt */
+    const float *b;                   /* packed B panels, or B' [N][K] */
+    const size_t *panel_rows;
+    float *y;
+} gemm_part;
+
+static void gemm_task(void *arg, size_t t, int thread)
+{
+    const gemm_part *p = arg;
+    const gemm_state *s = p->s;
+    om_gemm_epilogue ep = {NULL, NULL, -INFINITY, INFINITY};
+
+    (void)thread;
+    if (s->transposed) {
+        size_t i0 = t * s->row_span;
+        size_t rows = s->m - i0 < s->row_span ? s->m - i0 : s->row_span;
+        p->kernels->f32_gemm_nt(rows, s->n, s->k, p->a + i0 * s->k, s->k, p->b,
+                                s->k, p->y + i0 * s->n, s->n, &ep);
+    } else {
+        size_t nr = p->kernels->gemm_nr, j0 = t * s->span;
+        size_t cols = s->n - j0 < s->span ? s->n - j0 : s->span;
+        p->kernels->f32_gemm(s->m, cols, s->k, p->a,
+                             p->b + j0 / nr * s->k * nr, p->panel_rows,
+                             s->k * nr, p->y + j0, s->n, &ep);
+    }
 }
 
 /* Y = alpha * Y + beta * C, row by row over C's broadcast. */
@@ -294,11 +342,17 @@ static onnxmini_status gemm_run(const om_run_ctx *ctx)
         float *a_packed = ctx->scratch;
         const float *b_packed =
             (const float *)((const unsigned char *)ctx->packed + s->rows_bytes);
-        om_gemm_epilogue ep = {NULL, NULL, -INFINITY, INFINITY};
+        gemm_part part;
 
+        part.s = s;
+        part.kernels = kt;
+        part.panel_rows = ctx->packed;
+        part.y = ctx->out[0]->data;
         if (s->transposed) {
-            kt->f32_gemm_nt(s->m, s->n, s->k, ctx->in[0]->data, s->k,
-                            ctx->packed, s->k, ctx->out[0]->data, s->n, &ep);
+            part.a = ctx->in[0]->data;
+            part.b = ctx->packed;
+            om_pool_run(ctx->pool, (s->m + s->row_span - 1) / s->row_span,
+                        gemm_task, &part);
         } else {
             if (s->trans_a)
                 om_pack_a_strided(s->m, s->k, ctx->in[0]->data, 1, s->m,
@@ -312,8 +366,10 @@ static onnxmini_status gemm_run(const om_run_ctx *ctx)
                 pack_b(s, kt, ctx->in[1]->data, b_scratch);
                 b_packed = b_scratch;
             }
-            kt->f32_gemm(s->m, s->n, s->k, a_packed, b_packed, ctx->packed,
-                         s->k * kt->gemm_nr, ctx->out[0]->data, s->n, &ep);
+            part.a = a_packed;
+            part.b = b_packed;
+            om_pool_run(ctx->pool, (s->n + s->span - 1) / s->span, gemm_task,
+                        &part);
         }
     } else if (dtype == ONNXMINI_DOUBLE) {
         GEMM_LOOP(double, double);

@@ -36,6 +36,10 @@ typedef struct matmul_state {
      * part keeps the kernels' widest path (of eight for f32_gemm_nt). */
     size_t span;
 
+    /* f32_gemm_nt: rows of C per task, all of them unless there are
+     * fewer column spans than threads. */
+    size_t row_span;
+
     /* What the session folded: an Add of one value per column (or one
      * value) and a Relu. */
     const float *fused_bias;
@@ -144,6 +148,17 @@ static onnxmini_status matmul_infer(om_infer_ctx *ctx)
             state->span = (share + quad - 1) / quad * quad;
             if (state->span == 0)
                 state->span = quad;
+            state->row_span = state->m;
+            if (state->transposed && state->m > 1) {
+                /* A narrow C splits across threads by rows instead. */
+                size_t spans = (state->n + state->span - 1) / state->span;
+                size_t parts = spans >= (size_t)ctx->threads
+                                   ? 1
+                                   : (size_t)ctx->threads / (spans ? spans : 1);
+                if (parts > state->m)
+                    parts = state->m;
+                state->row_span = (state->m + parts - 1) / (parts ? parts : 1);
+            }
         }
         ctx->packed_bytes = state->rows_bytes;
         ctx->scratch_bytes = state->a_bytes;
@@ -192,20 +207,34 @@ static void matmul_task(void *arg, size_t t, int thread)
                          s->k * nr, p->y + j0, s->n, &ep);
 }
 
-/* The same columns through f32_gemm_nt, with A read in place. */
+/* Task count of f32_gemm_nt: column spans times row spans. */
+static size_t nt_tasks(const matmul_state *s)
+{
+    size_t spans = (s->n + s->span - 1) / s->span;
+    size_t row_spans = s->row_span ? (s->m + s->row_span - 1) / s->row_span
+                                   : 1;
+    return spans * (row_spans ? row_spans : 1);
+}
+
+/* Columns [j0, j0 + span) of rows [i0, i0 + row_span) through
+ * f32_gemm_nt, with A read in place. Each output is computed the same way
+ * whatever the split. */
 static void matmul_nt_task(void *arg, size_t t, int thread)
 {
     const matmul_part *p = arg;
     const matmul_state *s = p->s;
-    size_t j0 = t * s->span;
+    size_t spans = (s->n + s->span - 1) / s->span;
+    size_t j0 = t % spans * s->span, i0 = t / spans * s->row_span;
     size_t cols = s->n - j0 < s->span ? s->n - j0 : s->span;
+    size_t rows = s->m - i0 < s->row_span ? s->m - i0 : s->row_span;
     om_gemm_epilogue ep = p->ep;
 
     (void)thread;
     if (ep.bias_n)
         ep.bias_n += j0;
-    p->kernels->f32_gemm_nt(s->m, cols, s->k, p->a, s->k, p->b + j0 * s->k,
-                            s->k, p->y + j0, s->n, &ep);
+    p->kernels->f32_gemm_nt(rows, cols, s->k, p->a + i0 * s->k, s->k,
+                            p->b + j0 * s->k, s->k, p->y + i0 * s->n + j0,
+                            s->n, &ep);
 }
 
 static void batch_f32(void *ctx, size_t count, size_t oa, size_t sa, size_t ob,
@@ -245,8 +274,7 @@ static void batch_f32(void *ctx, size_t count, size_t oa, size_t sa, size_t ob,
         if (s->transposed) {
             part.a = a;
             part.b = b_packed;
-            om_pool_run(r->pool, (s->n + s->span - 1) / s->span,
-                        matmul_nt_task, &part);
+            om_pool_run(r->pool, nt_tasks(s), matmul_nt_task, &part);
         } else {
             om_pack_a(s->m, s->k, a, s->k, kt->gemm_mr, a_packed);
             part.a = a_packed;
