@@ -344,7 +344,11 @@ ONNXMINI_API void onnxmini_session_options_init(
  * error    receives the status and message on failure; may be NULL.
  *
  * A symbolic dimension (such as a batch size "N") is planned with size 1
- * until an input binds it; see onnxmini_session_set_input(). */
+ * until an input binds it; see onnxmini_session_set_input(). When the
+ * model does not fit size 1 (a 5x5 convolution over a symbolic image
+ * size) and the planning fails with ONNXMINI_ERR_SHAPE, the session is
+ * still created, without a plan. The first set_input that binds sizes
+ * that fit plans it, and runs fail with ONNXMINI_ERR_STATE until then. */
 ONNXMINI_API onnxmini_status onnxmini_session_create(
     const onnxmini_model *model, const onnxmini_session_options *options,
     onnxmini_session **session, onnxmini_error *error);

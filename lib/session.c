@@ -1055,8 +1055,20 @@ static onnxmini_status create(const onnxmini_model *model,
         if (!s->pool)
             st = s->err.status;
     }
-    if (st == ONNXMINI_OK)
+    if (st == ONNXMINI_OK) {
         st = plan(s);
+        /* Symbolic dimensions are planned at 1 until inputs bind them, and
+         * a model may not fit that size (a 5x5 convolution of a symbolic
+         * image size). Such a shape error waits for the inputs, because
+         * set_input plans again and reports it if it remains. */
+        if (st == ONNXMINI_ERR_SHAPE && s->n_bindings > 0 && !measure_only) {
+            snprintf(s->conflict, sizeof s->conflict,
+                     "with its symbolic dimensions at 1, the model does not "
+                     "plan (%.400s); set the inputs first",
+                     s->err.message);
+            st = ONNXMINI_OK;
+        }
+    }
     if (st != ONNXMINI_OK) {
         om_fail(error, st, "%s", s->err.message);
         onnxmini_session_destroy(s);

@@ -1332,11 +1332,72 @@ static void test_set_input_keeps_binding_that_does_not_plan(void **state)
     free(bytes);
 }
 
+/* Ensures a model that does not plan with its symbolic dimensions at 1
+ * (a 5x5 convolution over a symbolic image size) still gets a session.
+ * It plans once set_input binds sizes that fit, and its runs fail with
+ * ONNXMINI_ERR_STATE while it has no plan. */
+static void test_session_waits_for_symbolic_sizes(void **state)
+{
+    static float w[25], x[6 * 7];
+    const int64_t fits[4] = {1, 1, 6, 7}, too_small[4] = {1, 1, 3, 3};
+    onnxmini_model *model = NULL;
+    onnxmini_session *session = NULL;
+    onnxmini_error error;
+    onnxmini_tensor out;
+    mb_model *m = mb_case_model(state, 13);
+    uint8_t *bytes;
+    size_t size, i;
+
+    for (i = 0; i < 25; i++)
+        w[i] = 1.0f;
+    for (i = 0; i < 6 * 7; i++)
+        x[i] = 1.0f;
+    mb_input_symbolic(m, "X", ONNXMINI_FLOAT, MB_DIMS(1, 1, 1, 1),
+                      MB_NAMES(NULL, NULL, "H", "W"));
+    mb_initializer(m, "Wt", ONNXMINI_FLOAT, MB_DIMS(1, 1, 5, 5), w, MB_RAW);
+    mb_node_add(m, "Conv", "conv5x5", MB_NAMES("X", "Wt"), MB_NAMES("Y"));
+    mb_output(m, "Y", ONNXMINI_FLOAT, MB_NO_SHAPE, NULL);
+    bytes = mb_model_pack(m, &size);
+    assert_int_equal(onnxmini_model_load_memory(bytes, size, &model, &error),
+                     ONNXMINI_OK);
+    assert_int_equal(onnxmini_session_create(model, NULL, &session, &error),
+                     ONNXMINI_OK);
+
+    /* No plan yet: a run reports the input that is not set. */
+    assert_int_equal(onnxmini_session_run(session), ONNXMINI_ERR_STATE);
+    assert_non_null(strstr(onnxmini_session_message(session), "'X'"));
+
+    /* 6x7 fits: 2x3 outputs, each the sum of 25 ones. */
+    assert_int_equal(onnxmini_session_set_input(session, "X", ONNXMINI_FLOAT,
+                                                fits, 4, x, sizeof x),
+                     ONNXMINI_OK);
+    assert_int_equal(onnxmini_session_run(session), ONNXMINI_OK);
+    assert_int_equal(onnxmini_session_output(session, 0, &out), ONNXMINI_OK);
+    assert_int_equal(out.rank, 4);
+    assert_int_equal(out.dims[2], 2);
+    assert_int_equal(out.dims[3], 3);
+    for (i = 0; i < 6; i++)
+        assert_true(((const float *)out.data)[i] == 25.0f);
+
+    /* 3x3 does not fit: set_input names the node, and a run fails. */
+    assert_int_equal(onnxmini_session_set_input(session, "X", ONNXMINI_FLOAT,
+                                                too_small, 4, x,
+                                                9 * sizeof(float)),
+                     ONNXMINI_ERR_SHAPE);
+    assert_non_null(strstr(onnxmini_session_message(session), "conv5x5"));
+    assert_int_equal(onnxmini_session_run(session), ONNXMINI_ERR_STATE);
+
+    onnxmini_session_destroy(session);
+    onnxmini_model_free(model);
+    free(bytes);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_version_matches_macros),
         MB_TEST(test_set_input_keeps_binding_that_does_not_plan),
+        MB_TEST(test_session_waits_for_symbolic_sizes),
         cmocka_unit_test(test_status_string_distinct),
         cmocka_unit_test(test_status_string_unknown_code),
         cmocka_unit_test(test_dtype_names),
