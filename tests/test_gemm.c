@@ -4,7 +4,7 @@
  * Gemm computes Y = alpha * A' * B' + beta * C, where A' is A or its
  * transpose (transA) and B' likewise (transB). A constant B is packed once
  * per session, into panels for the GEMM kernel or, when N is narrow, as
- * B' transposed for the dot-product kernel; both layouts must give the
+ * B' transposed for the dot-product kernel. Both layouts must give the
  * definition's result.
  */
 #include <setjmp.h>
@@ -28,8 +28,8 @@ typedef struct gemm_case {
     int has_c;
 } gemm_case;
 
-/* Y by the definition, in double: A is stored [K, M] when transposed and
- * B [N, K]; C is one value per column. */
+/* Computes Y by the definition, in double. A is stored [K, M] when
+ * transposed and B [N, K], and C is one value per column. */
 static void reference_gemm(const gemm_case *g, const float *a, const float *b,
                            const float *c, float *y)
 {

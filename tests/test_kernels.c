@@ -2208,11 +2208,11 @@ static void test_gemm_shifted_rows_with_epilogue(void **state)
 
 /* ------------------------------------------------------------- segments */
 
-/* Runs f32_gemm_segments of one table: B rows are windows of one buffer
- * that ends where the last vector may read, segments have random offsets
- * and counts from 0 to gemm_segment, and each segment's part of C is
- * followed by a gap that must keep its sentinel. Random quarters make the
- * sums exact, so C must match the reference bit for bit. */
+/* Runs f32_gemm_segments of one table and compares C with the reference.
+ * B rows are windows of one buffer that ends where the last vector may
+ * read. Segments have random offsets and counts from 0 to gemm_segment,
+ * and a gap after each segment's part of C must keep its sentinel. Random
+ * quarters make the sums exact, so C must match bit for bit. */
 static void gemm_segments_check(arena *pool, const om_kernels *t, size_t m,
                                 size_t segments, size_t k,
                                 const gemm_case *gc, uint32_t *seed)
@@ -2518,10 +2518,10 @@ static void test_gemm_prefers_nt_for_narrow_outputs(void **state)
 
 /* ------------------------------------------------------------- copy_strided */
 
-/* Ensures f32_copy_strided gathers every stride-th float for every length
- * from 0 to 70, strides 1 to 4 and unaligned inputs, reads nothing past
- * the last element it copies (which ends at an inaccessible page) and
- * writes nothing past y[n - 1]. */
+/* Ensures f32_copy_strided gathers every stride-th float, for lengths 0
+ * to 70, strides 1 to 4 and unaligned outputs. The input ends at an
+ * inaccessible page after the last element copied, and guards after
+ * y[n - 1] must stay untouched. */
 static void test_copy_strided_matches_definition(void **state)
 {
     arena *pool = *state;

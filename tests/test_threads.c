@@ -256,10 +256,10 @@ static void test_threads_network_identical(void **state)
     onnxmini_model_free(model);
 }
 
-/* Products split by rows or columns between threads: a MatMul of 8
- * columns (dot products, split by rows), a Gemm with transB of 10
- * columns (dot products) and a Gemm of 200 columns (packed panels, split
- * by columns), at batch 1 and 37. */
+/* Ensures products split between threads by rows or columns give the
+ * bits of one thread, at batch 1 and 37. A MatMul of 8 columns and a Gemm
+ * with transB of 10 columns run as dot products, split by rows. A Gemm of
+ * 200 columns runs on packed panels, split by columns. */
 static void test_threads_products_identical(void **state)
 {
     static float w_narrow[300 * 8], w_t[10 * 300], w_wide[300 * 200];

@@ -223,6 +223,11 @@ void om_pack_a_strided(size_t m, size_t k, const float *a, size_t row_stride,
 void om_pack_b_strided(size_t k, size_t n, const float *b, size_t row_stride,
                        size_t col_stride, size_t nr, float *packed);
 
+/* Stores B [k x n], element (p, j) at b[p * row_stride + j * col_stride],
+ * as the row-major Bt [n x k] that f32_gemm_nt reads. */
+void om_pack_bt_strided(size_t k, size_t n, const float *b, size_t row_stride,
+                        size_t col_stride, float *bt);
+
 /* Fills b_rows for a packed B: rows[p] = p * nr. */
 void om_packed_b_rows(size_t k, size_t nr, size_t *rows);
 

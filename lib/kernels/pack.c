@@ -68,6 +68,16 @@ void om_pack_b_shifted(size_t k, size_t n, const float *src,
         }
 }
 
+void om_pack_bt_strided(size_t k, size_t n, const float *b, size_t row_stride,
+                        size_t col_stride, float *bt)
+{
+    size_t j, p;
+
+    for (j = 0; j < n; j++)
+        for (p = 0; p < k; p++)
+            bt[j * k + p] = b[p * row_stride + j * col_stride];
+}
+
 void om_packed_b_rows(size_t k, size_t nr, size_t *rows)
 {
     size_t p;

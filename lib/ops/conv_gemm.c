@@ -65,14 +65,38 @@ static weights_layout layout(const conv_state *s, const om_kernels *kt)
     return l;
 }
 
+/* n rounded up to a multiple of `to`, or SIZE_MAX when n is. */
+static size_t round_up(size_t n, size_t to)
+{
+    return n == SIZE_MAX ? SIZE_MAX : (n + to - 1) / to * to;
+}
+
+/* Columns of a flattened band of `rows` output rows. */
+static size_t band_columns(const conv_state *s, size_t rows)
+{
+    return mul(rows, s->padded_w);
+}
+
+/* Columns the GEMM computes for `rows` output rows without segments: one
+ * GEMM per row, or the band read as one long row. */
+static size_t plain_columns(const conv_state *s, const om_kernels *kt,
+                            size_t rows)
+{
+    size_t nr = kt->gemm_nr;
+
+    if (s->per_row)
+        return mul(rows, round_up((size_t)s->win.out[1], nr));
+    return round_up(band_columns(s, rows), nr);
+}
+
 /* Segments that cover `rows` output rows, padded to whole tiles. */
 static size_t segment_count(const conv_state *s, const om_kernels *kt,
                             size_t rows)
 {
     size_t seg = kt->gemm_segment, per_tile = kt->gemm_nr / seg;
-    size_t per_row = ((size_t)s->win.out[1] + seg - 1) / seg;
+    size_t per_row = round_up((size_t)s->win.out[1], seg) / seg;
 
-    return (mul(rows, per_row) + per_tile - 1) / per_tile * per_tile;
+    return round_up(mul(rows, per_row), per_tile);
 }
 
 /* Whether f32_gemm_segments computes fewer columns for a band than the
@@ -82,33 +106,31 @@ static size_t segment_count(const conv_state *s, const om_kernels *kt,
  * multiple of the vector, as for 16 x 16 images. */
 static int segments_compute_less(const conv_state *s, const om_kernels *kt)
 {
-    size_t nr = kt->gemm_nr, rows = s->band_rows;
-    size_t ow = (size_t)s->win.out[1], pw = s->padded_w, current, segmented;
+    size_t rows = s->band_rows, current, segmented;
 
     if (kt->gemm_segment == 0 || !kt->f32_gemm_segments)
         return 0;
-    segmented = segment_count(s, kt, rows) * kt->gemm_segment;
-    if (s->per_row) {
-        current = rows * ((ow + nr - 1) / nr * nr);
-        return segmented < current;
-    }
-    current = (mul(rows, pw) + nr - 1) / nr * nr;
-    return segmented < current || (segmented == current && pw != ow);
+    segmented = mul(segment_count(s, kt, rows), kt->gemm_segment);
+    current = plain_columns(s, kt, rows);
+    if (segmented < current)
+        return 1;
+    return segmented == current && !s->per_row &&
+           s->padded_w != (size_t)s->win.out[1];
 }
 
-/* Columns of a flattened band of `rows` output rows. */
-static size_t band_columns(const conv_state *s, size_t rows)
+/* Floats of A' in transposed mode: a full band's columns as rows, in
+ * blocks of gemm_mr, by K. */
+static size_t swapped_a_floats(const conv_state *s, const om_kernels *kt)
 {
-    return mul(rows, s->padded_w);
+    return mul(round_up(band_columns(s, s->band_rows), kt->gemm_mr), s->k);
 }
 
-/* Bytes after the band in transposed mode: the band's columns packed as
- * A' (blocks of [k][mr]) and the product C' [columns][M]. */
+/* Bytes after the band in transposed mode: A' and the product C'
+ * [columns][M]. */
 static size_t transposed_bytes(const conv_state *s, const om_kernels *kt)
 {
-    size_t mr = kt->gemm_mr;
-    size_t cols = (band_columns(s, s->band_rows) + mr - 1) / mr * mr;
-    size_t a = mul(mul(cols, s->k), sizeof(float));
+    size_t cols = round_up(band_columns(s, s->band_rows), kt->gemm_mr);
+    size_t a = mul(swapped_a_floats(s, kt), sizeof(float));
     size_t c = mul(mul(cols, s->out_channels), sizeof(float));
 
     if (a == SIZE_MAX || c == SIZE_MAX)
@@ -129,24 +151,20 @@ static size_t transposed_bytes(const conv_state *s, const om_kernels *kt)
  * products, K must be 128 or more, and A' is kept to 2 MiB. */
 static int transposed_computes_less(const conv_state *s, const om_kernels *kt)
 {
-    size_t mr = kt->gemm_mr, nr = kt->gemm_nr, rows = s->band_rows;
-    size_t m = s->out_channels, ow = (size_t)s->win.out[1];
-    size_t cols = band_columns(s, rows), current, swapped;
+    size_t rows = s->band_rows, m = s->out_channels, current, swapped;
 
-    if (cols == SIZE_MAX || s->k == 0 || m == 0)
+    if (band_columns(s, rows) == SIZE_MAX || s->k < 128 || m == 0)
         return 0;
-    if (s->segments)
-        current = segment_count(s, kt, rows) * kt->gemm_segment;
-    else if (s->per_row)
-        current = rows * ((ow + nr - 1) / nr * nr);
-    else
-        current = (cols + nr - 1) / nr * nr;
-    current = mul((m + mr - 1) / mr * mr, current);
-    swapped = mul((cols + mr - 1) / mr * mr, (m + nr - 1) / nr * nr);
+    current = s->segments
+                  ? mul(segment_count(s, kt, rows), kt->gemm_segment)
+                  : plain_columns(s, kt, rows);
+    current = mul(round_up(m, kt->gemm_mr), current);
+    swapped = mul(round_up(band_columns(s, rows), kt->gemm_mr),
+                  round_up(m, kt->gemm_nr));
     if (current == SIZE_MAX || swapped == SIZE_MAX)
         return 0;
-    return swapped / 88 * 100 <= current && s->k >= 128 &&
-           mul(mul(cols, s->k), sizeof(float)) <= ((size_t)2 << 20);
+    return swapped <= current / 100 * 88 &&
+           mul(swapped_a_floats(s, kt), sizeof(float)) <= ((size_t)2 << 20);
 }
 
 onnxmini_status om_conv_plan_f32(om_infer_ctx *ctx, conv_state *s)
@@ -308,8 +326,8 @@ void om_conv_pack_f32(const om_run_ctx *ctx, const conv_state *s, void *mem)
 
     om_packed_b_rows(s->k, kt->gemm_nr, (size_t *)(base + l.panel_rows_at));
 
-    /* A: the weights of each group, [M/g][K] row-major, packed; or, in
-     * transposed mode, their transpose [K][M/g] as B panels. */
+    /* A: the weights of each group, [M/g][K] row-major, packed. In
+     * transposed mode, their transpose [K][M/g] as B panels instead. */
     for (g = 0; g < s->group; g++)
         if (s->transposed)
             om_pack_b_strided(s->k, mg, w + g * mg * s->k, 1, s->k,
@@ -428,8 +446,7 @@ static void transposed_band(const om_run_ctx *ctx, const conv_state *s,
     size_t mr = kt->gemm_mr, nr = kt->gemm_nr, mg = s->out_channels;
     size_t out_w = (size_t)s->win.out[1], pw = s->padded_w;
     size_t cols = rows_out * pw, j0, t, ow, m, m0;
-    size_t a_bytes = align_up((band_columns(s, s->band_rows) + mr - 1) / mr *
-                              mr * s->k * sizeof(float));
+    size_t a_bytes = align_up(swapped_a_floats(s, kt) * sizeof(float));
     float *a_swapped = (float *)(void *)after;
     float *product = (float *)(void *)(after + a_bytes);
 

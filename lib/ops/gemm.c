@@ -6,7 +6,7 @@
  * [M, N]); from opset 7, C broadcasts to [M, N] numpy-style; from 11 it
  * is optional. Float runs on the kernel table's GEMM with B packed once
  * when it is constant, or as dot products with B transposed once when N
- * is narrow (f32_gemm_nt); double and the integer types of opset 9 and
+ * is narrow (f32_gemm_nt). Double and the integer types of opset 9 and
  * later take a plain loop.
  */
 #include <math.h>
@@ -215,13 +215,12 @@ static onnxmini_status gemm_pack(const om_run_ctx *ctx)
     unsigned char *mem = ctx->packed;
 
     if (s->transposed) {
-        const float *b = ctx->in[1]->data;
-        float *bt = ctx->packed;
-        size_t j, p;
-        for (j = 0; j < s->n; j++)
-            for (p = 0; p < s->k; p++)
-                bt[j * s->k + p] = s->trans_b ? b[j * s->k + p]
-                                              : b[p * s->n + j];
+        if (s->trans_b)
+            om_pack_bt_strided(s->k, s->n, ctx->in[1]->data, 1, s->k,
+                               ctx->packed);
+        else
+            om_pack_bt_strided(s->k, s->n, ctx->in[1]->data, s->n, 1,
+                               ctx->packed);
         return ONNXMINI_OK;
     }
     om_packed_b_rows(s->k, ctx->kernels->gemm_nr, (size_t *)mem);

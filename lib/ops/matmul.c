@@ -369,14 +369,10 @@ static onnxmini_status matmul_pack(const om_run_ctx *ctx)
     unsigned char *mem = ctx->packed;
 
     om_packed_b_rows(s->k, kt->gemm_nr, (size_t *)mem);
-    if (s->transposed) {
-        const float *b = ctx->in[1]->data;
-        float *bt = (float *)(mem + s->rows_bytes);
-        size_t j, p;
-        for (j = 0; j < s->n; j++)
-            for (p = 0; p < s->k; p++)
-                bt[j * s->k + p] = b[p * s->n + j];
-    } else if (s->b_packed)
+    if (s->transposed)
+        om_pack_bt_strided(s->k, s->n, ctx->in[1]->data, s->n, 1,
+                           (float *)(mem + s->rows_bytes));
+    else if (s->b_packed)
         om_pack_b(s->k, s->n, ctx->in[1]->data, s->n, kt->gemm_nr,
                   (float *)(mem + s->rows_bytes));
     return ONNXMINI_OK;

@@ -634,7 +634,7 @@ static void f32_gemm_nt__neon(size_t m, size_t n, size_t k, const float *a,
     om_gemm_nt_rows(m, n, k, a, lda, bt, ldb, c, ldc, ep, gemm_nt_row__neon);
 }
 
-/* Stride 2 splits pairs with a de-interleaving load; a vector step reads
+/* Stride 2 splits pairs with a de-interleaving load. A vector step reads
  * up to x[2 * i + 7], so it runs only while that is within the input. */
 static void f32_copy_strided__neon(size_t n, const float *x, size_t stride,
                                    float *y)

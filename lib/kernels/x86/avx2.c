@@ -159,10 +159,10 @@ static inline __m256 pool_group(const float *w, size_t row_stride,
         return _mm256_castpd_ps(
             _mm256_permute4x64_pd(_mm256_castps_pd(m), 0xD8));
     case 3: {
-        /* Column c of output i is float 3 * i + c, which sits at position
-         * (3 * i + c) % 8 of v[(3 * i + c) / 8]: the three registers are
-         * blended so that each position contains its column's float, then
-         * the lanes are put in output order. */
+        /* Column c of output i is float 3 * i + c, at position
+         * (3 * i + c) % 8 of v[(3 * i + c) / 8]. The three registers are
+         * blended so that each position contains its column's float, and
+         * then the lanes are put in output order. */
         static const int32_t order[3][8] = {{0, 3, 6, 1, 4, 7, 2, 5},
                                             {1, 4, 7, 2, 5, 0, 3, 6},
                                             {2, 5, 0, 3, 6, 1, 4, 7}};
@@ -711,7 +711,7 @@ static inline void depthwise_rows(size_t n, const float *x,
     }
 }
 
-/* Stride 2 takes the even lanes of two loads; a vector step reads up to
+/* Stride 2 takes the even lanes of two loads. A vector step reads up to
  * x[2 * i + 15], so it runs only while that is within the input. */
 static void f32_copy_strided__avx2(size_t n, const float *x, size_t stride,
                                    float *y)

@@ -353,47 +353,55 @@ static inline void gemm_sums(size_t k, const float *a, const float *b0,
     acc[6][0] = c60, acc[6][1] = c61, acc[7][0] = c70, acc[7][1] = c71;
 }
 
+/* Stores rows [0, rows) of a tile's sums as rows i0 .. of C. Vector v of
+ * row i goes to out_v + i * ldc, masked by mask_v, after the row bias,
+ * the column biases (bias_n, NULL for none) and the clamp. */
+static inline void store_tile(__m512 acc[MR][2], size_t rows, size_t i0,
+                              const om_gemm_epilogue *ep,
+                              const __m512 *bias_n, float *out0, float *out1,
+                              size_t ldc, __mmask16 mask0, __mmask16 mask1)
+{
+    const __m512 lo = _mm512_set1_ps(ep->lo), hi = _mm512_set1_ps(ep->hi);
+    size_t i;
+
+    for (i = 0; i < rows; i++) {
+        __m512 v0 = acc[i][0], v1 = acc[i][1];
+        if (ep->bias_m) {
+            const __m512 bm = _mm512_set1_ps(ep->bias_m[i0 + i]);
+            v0 = _mm512_add_ps(v0, bm);
+            v1 = _mm512_add_ps(v1, bm);
+        }
+        if (bias_n) {
+            v0 = _mm512_add_ps(v0, bias_n[0]);
+            v1 = _mm512_add_ps(v1, bias_n[1]);
+        }
+        /* The value as the second operand keeps NaN. */
+        v0 = _mm512_min_ps(hi, _mm512_max_ps(lo, v0));
+        v1 = _mm512_min_ps(hi, _mm512_max_ps(lo, v1));
+        _mm512_mask_storeu_ps(out0 + i * ldc, mask0, v0);
+        _mm512_mask_storeu_ps(out1 + i * ldc, mask1, v1);
+    }
+}
+
 static void gemm_tile(size_t k, const float *a, const float *b,
                       const size_t *b_rows, float *c, size_t ldc, size_t rows,
                       size_t cols, size_t i0, size_t j0,
                       const om_gemm_epilogue *ep)
 {
-    __m512 acc[MR][2];
-    size_t i;
+    /* Masked stores for a partial tile. */
+    const __mmask16 m0 = cols >= 16 ? (__mmask16)0xFFFF : tail_mask(cols);
+    const __mmask16 m1 = cols >= 32   ? (__mmask16)0xFFFF
+                         : cols > 16 ? tail_mask(cols - 16)
+                                     : (__mmask16)0;
+    __m512 acc[MR][2], bias_n[2];
 
     gemm_sums(k, a, b, b + 16, b_rows, acc);
-
-    /* Epilogue with masked stores for a partial tile. */
-    {
-        const __mmask16 m0 = cols >= 16 ? (__mmask16)0xFFFF : tail_mask(cols);
-        const __mmask16 m1 = cols >= 32   ? (__mmask16)0xFFFF
-                             : cols > 16 ? tail_mask(cols - 16)
-                                         : (__mmask16)0;
-        const __m512 lo = _mm512_set1_ps(ep->lo), hi = _mm512_set1_ps(ep->hi);
-        __m512 bn0 = _mm512_setzero_ps(), bn1 = _mm512_setzero_ps();
-
-        if (ep->bias_n) {
-            bn0 = _mm512_maskz_loadu_ps(m0, ep->bias_n + j0);
-            bn1 = _mm512_maskz_loadu_ps(m1, ep->bias_n + j0 + 16);
-        }
-        for (i = 0; i < rows; i++) {
-            __m512 v0 = acc[i][0], v1 = acc[i][1];
-            if (ep->bias_m) {
-                const __m512 bm = _mm512_set1_ps(ep->bias_m[i0 + i]);
-                v0 = _mm512_add_ps(v0, bm);
-                v1 = _mm512_add_ps(v1, bm);
-            }
-            if (ep->bias_n) {
-                v0 = _mm512_add_ps(v0, bn0);
-                v1 = _mm512_add_ps(v1, bn1);
-            }
-            /* The value as the second operand keeps NaN. */
-            v0 = _mm512_min_ps(hi, _mm512_max_ps(lo, v0));
-            v1 = _mm512_min_ps(hi, _mm512_max_ps(lo, v1));
-            _mm512_mask_storeu_ps(c + i * ldc, m0, v0);
-            _mm512_mask_storeu_ps(c + i * ldc + 16, m1, v1);
-        }
+    if (ep->bias_n) {
+        bias_n[0] = _mm512_maskz_loadu_ps(m0, ep->bias_n + j0);
+        bias_n[1] = _mm512_maskz_loadu_ps(m1, ep->bias_n + j0 + 16);
     }
+    store_tile(acc, rows, i0, ep, ep->bias_n ? bias_n : NULL, c, c + 16, ldc,
+               m0, m1);
 }
 
 /* One row of C for four panels of B (128 columns): for m of 1 or 2 (a
@@ -533,34 +541,21 @@ static void f32_gemm_segments__avx512(size_t m, size_t segments, size_t k,
                                       const om_gemm_segment *segs, float *c,
                                       size_t ldc, const om_gemm_epilogue *ep)
 {
-    const __m512 lo = _mm512_set1_ps(ep->lo), hi = _mm512_set1_ps(ep->hi);
-    size_t i0, t, i;
+    size_t i0, t;
 
     /* One A block stays in L1 while the segments of B stream past it. */
     for (i0 = 0; i0 < m; i0 += MR) {
         const size_t rows = m - i0 < MR ? m - i0 : MR;
+        float *row = c + i0 * ldc;
         for (t = 0; t + 2 <= segments; t += 2) {
             const om_gemm_segment *s0 = segs + t, *s1 = segs + t + 1;
-            const __mmask16 m0 = tail_mask(s0->count);
-            const __mmask16 m1 = tail_mask(s1->count);
             __m512 acc[MR][2];
 
             gemm_sums(k, a_packed + i0 * k, b + s0->b_offset,
                       b + s1->b_offset, b_rows, acc);
-            for (i = 0; i < rows; i++) {
-                float *row = c + (i0 + i) * ldc;
-                __m512 v0 = acc[i][0], v1 = acc[i][1];
-                if (ep->bias_m) {
-                    const __m512 bm = _mm512_set1_ps(ep->bias_m[i0 + i]);
-                    v0 = _mm512_add_ps(v0, bm);
-                    v1 = _mm512_add_ps(v1, bm);
-                }
-                /* The value as the second operand keeps NaN. */
-                v0 = _mm512_min_ps(hi, _mm512_max_ps(lo, v0));
-                v1 = _mm512_min_ps(hi, _mm512_max_ps(lo, v1));
-                _mm512_mask_storeu_ps(row + s0->c_offset, m0, v0);
-                _mm512_mask_storeu_ps(row + s1->c_offset, m1, v1);
-            }
+            store_tile(acc, rows, i0, ep, NULL, row + s0->c_offset,
+                       row + s1->c_offset, ldc, tail_mask(s0->count),
+                       tail_mask(s1->count));
         }
     }
 }

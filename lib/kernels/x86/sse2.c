@@ -471,7 +471,7 @@ static void f32_gemm_nt__sse2(size_t m, size_t n, size_t k, const float *a,
     om_gemm_nt_rows(m, n, k, a, lda, bt, ldb, c, ldc, ep, gemm_nt_row__sse2);
 }
 
-/* Stride 2 takes the even lanes of two loads; a vector step reads up to
+/* Stride 2 takes the even lanes of two loads. A vector step reads up to
  * x[2 * i + 7], so it runs only while that is within the input. */
 static void f32_copy_strided__sse2(size_t n, const float *x, size_t stride,
                                    float *y)
